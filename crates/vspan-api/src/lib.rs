@@ -1,0 +1,1 @@
+//! vspan-api
