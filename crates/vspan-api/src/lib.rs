@@ -1,1 +1,28 @@
-//! vspan-api
+//! vspan's HTTP surface: the cloud dialects over `vspan-control`.
+//!
+//! - [`aliyun`]: the Alibaba Cloud VPC RPC dialect (`/?Action=...`, ACS3-HMAC-SHA256 and
+//!   HMAC-SHA1 signatures, Alibaba error codes).
+//!
+//! A dialect translates wire requests into calls on [`vspan_control::Control`] and model errors
+//! into its own codes; it holds no business rule.
+
+pub mod aliyun;
+pub mod credentials;
+
+use axum::Router;
+use std::sync::Arc;
+use vspan_control::Control;
+
+pub use credentials::{Credential, Credentials};
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct ApiState {
+    pub control: Control,
+    pub credentials: Arc<Credentials>,
+}
+
+/// The whole HTTP surface: every dialect on one listener.
+pub fn router(state: ApiState) -> Router {
+    aliyun::router(state)
+}

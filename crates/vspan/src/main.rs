@@ -1,8 +1,13 @@
 //! The `vspan` binary: one clap front end over every part of the system.
+
+mod config;
+mod server;
+mod up;
+
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "vspan", version, about = "VPC traffic mirroring")]
+#[command(name = "vspan", version, about = "VPC traffic mirroring: cloud APIs on your own Linux hosts")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -11,12 +16,34 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the control plane API server.
-    Server,
+    Server(server::ServerArgs),
+    /// Start the whole system with no configuration: server, SQLite, a dev account.
+    Up(up::UpArgs),
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    init_logging();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     match cli.command {
-        Command::Server => Ok(()),
+        Command::Server(args) => {
+            let mut cfg = match &args.config {
+                Some(path) => config::Config::load(path)?,
+                None => toml::from_str::<config::Config>("")?,
+            };
+            args.apply(&mut cfg);
+            rt.block_on(server::run(cfg, |addr| println!("vspan server listening on http://{addr}")))
+        }
+        Command::Up(args) => {
+            let (cfg, ak, sk) = up::config(&args)?;
+            let shown = cfg.clone();
+            rt.block_on(server::run(cfg, |addr| println!("{}", up::banner(addr, &shown, &ak, &sk))))
+        }
     }
 }
