@@ -10,6 +10,8 @@ pub struct Credential {
     pub access_key_id: String,
     pub secret: String,
     pub account: String,
+    /// The RAM user's name; `None` for the account's own key.
+    pub user: Option<String>,
     /// `None` for the account's own key; for a RAM user the action patterns it may call.
     pub allow: Option<Vec<String>>,
 }

@@ -6,6 +6,7 @@
 //! A dialect translates wire requests into calls on [`vspan_control::Control`] and model errors
 //! into its own codes; it holds no business rule.
 
+pub mod admin;
 pub mod aliyun;
 pub mod credentials;
 
@@ -20,9 +21,11 @@ pub use credentials::{Credential, Credentials};
 pub struct ApiState {
     pub control: Control,
     pub credentials: Arc<Credentials>,
+    /// Bearer token of the operator API; `None` turns it off.
+    pub admin_token: Option<String>,
 }
 
 /// The whole HTTP surface: every dialect on one listener.
 pub fn router(state: ApiState) -> Router {
-    aliyun::router(state)
+    admin::router(state.clone()).merge(aliyun::router(state))
 }

@@ -83,6 +83,12 @@ impl Control {
         self.accounts.get(id)
     }
 
+    /// The global revision: bumped by every write.
+    pub async fn revision(&self) -> Result<i64> {
+        let mut tx = self.store.read().await?;
+        Ok(tx.revision().await?)
+    }
+
     pub fn config(&self) -> &ControlConfig {
         &self.config
     }

@@ -120,8 +120,8 @@ impl Control {
         let n = spec.validate(&caller.policy, self.quotas())?;
         let target_type = spec.target_type.ok_or(ModelError::Missing(Field::TargetType))?;
         let priority = n.priority.ok_or(ModelError::Missing(Field::Priority))?;
-        self.settled_filter_for_session(&mut *tx, caller, &spec.filter_id).await?;
         check_priority_free(tx.session_with_priority(&caller.scope, priority).await?.as_ref(), None, priority)?;
+        self.settled_filter_for_session(&mut *tx, caller, &spec.filter_id).await?;
         if target_type == TargetType::NetworkInterface && spec.sources.contains(&spec.target_id) {
             return Err(ModelError::DuplicateRole(spec.target_id.clone()).into());
         }

@@ -168,6 +168,13 @@ impl Config {
                 bail!("{id} is declared twice");
             }
         }
+        for a in &self.accounts {
+            for (region, project) in &a.huawei_projects {
+                if project.len() != 32 || !project.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    bail!("account {}: huawei_projects.{region} must be a 32-hex-digit project id", a.id);
+                }
+            }
+        }
         for e in &self.enis {
             if e.ip.parse::<std::net::IpAddr>().is_err() {
                 bail!("ENI {}: ip {:?} is not an IP address", e.id, e.ip);
@@ -203,6 +210,7 @@ impl Config {
                 access_key_id: a.access_key_id.clone(),
                 secret: a.access_key_secret.clone(),
                 account: a.id.clone(),
+                user: None,
                 allow: None,
             });
             for u in &a.ram_users {
@@ -210,6 +218,7 @@ impl Config {
                     access_key_id: u.access_key_id.clone(),
                     secret: u.access_key_secret.clone(),
                     account: a.id.clone(),
+                    user: Some(u.name.clone()),
                     allow: Some(u.allow.clone()),
                 });
             }

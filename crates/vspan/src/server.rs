@@ -52,7 +52,11 @@ pub async fn run(cfg: Config, ready: impl FnOnce(&std::net::SocketAddr)) -> anyh
     );
     control.declare(&cfg.declared()).await.context("declaring the configured inventory")?;
     tokio::spawn(control.clone().run_reconciler());
-    let state = ApiState { control, credentials: Arc::new(Credentials::new(cfg.credentials())) };
+    let state = ApiState {
+        control,
+        credentials: Arc::new(Credentials::new(cfg.credentials())),
+        admin_token: cfg.admin_token.clone(),
+    };
     let listener =
         tokio::net::TcpListener::bind(&cfg.listen).await.with_context(|| format!("listening on {}", cfg.listen))?;
     let addr = listener.local_addr()?;
