@@ -192,6 +192,14 @@ impl RuleSpec {
         if matches!(self.protocol, Protocol::Icmpv6) && self.ip_version == IpVersion::V4 {
             return Err(ModelError::invalid(Field::Protocol, "ICMPv6 needs an IPv6 rule"));
         }
+        if self.protocol.has_ports() && policy.rule_ports_required {
+            if self.source_ports.is_none() {
+                return Err(ModelError::Missing(Field::SourcePortRange));
+            }
+            if self.destination_ports.is_none() {
+                return Err(ModelError::Missing(Field::DestinationPortRange));
+            }
+        }
         if !self.protocol.has_ports() {
             if self.source_ports.is_some() {
                 return Err(ModelError::invalid(Field::SourcePortRange, "ports are only for TCP and UDP rules"));
@@ -258,6 +266,11 @@ pub fn check_rule_set(
     }
     for dir in [Direction::Ingress, Direction::Egress] {
         let mut used: Vec<u32> = existing.iter().filter(|r| r.direction == dir).map(|r| r.priority).collect();
+        // The quota first: with priorities 1-10 and 10 rules per direction, an 11th rule would
+        // otherwise always be reported as a duplicate priority.
+        if used.len() + new.iter().filter(|s| s.direction == dir).count() > max_per_direction {
+            return Err(ModelError::QuotaExceeded(QuotaKind::RulesPerDirection));
+        }
         for (spec, &p) in new.iter().zip(&priorities) {
             if spec.direction != dir {
                 continue;
@@ -266,9 +279,6 @@ pub fn check_rule_set(
                 return Err(ModelError::DuplicatedPriority(p));
             }
             used.push(p);
-        }
-        if used.len() > max_per_direction {
-            return Err(ModelError::QuotaExceeded(QuotaKind::RulesPerDirection));
         }
     }
     Ok(priorities)
@@ -310,6 +320,10 @@ mod tests {
         let mut v6 = spec(Direction::Ingress, 1);
         v6.ip_version = IpVersion::V6;
         assert!(v6.validate(&p).is_err());
+        let mut anyport = spec(Direction::Ingress, 1);
+        anyport.source_ports = None;
+        assert_eq!(anyport.validate(&p), Err(ModelError::Missing(Field::SourcePortRange)));
+        assert_eq!(anyport.validate(&Policy::HUAWEI), Ok(1));
         let mut icmp = spec(Direction::Ingress, 1);
         icmp.protocol = Protocol::Icmp;
         assert!(icmp.validate(&p).is_err());

@@ -23,6 +23,9 @@ pub struct Policy {
     pub vni_default: Option<u32>,
     pub session_priority: (u32, u32),
     pub rule_priority: (u32, u32),
+    /// Whether TCP and UDP rules must name their port ranges (Alibaba: yes; Huawei: absent
+    /// means every port).
+    pub rule_ports_required: bool,
 }
 
 pub const VNI_MAX: u32 = 16_777_215;
@@ -39,6 +42,7 @@ impl Policy {
         vni_default: None,
         session_priority: (1, 32766),
         rule_priority: (1, 10),
+        rule_ports_required: true,
     };
 
     /// Huawei Cloud VPC v3 (reference/api-huawei.md).
@@ -52,5 +56,6 @@ impl Policy {
         vni_default: Some(1),
         session_priority: (1, 32766),
         rule_priority: (1, 65535),
+        rule_ports_required: false,
     };
 }

@@ -65,8 +65,8 @@ pub fn range(field: Field, value: i64, (min, max): (u32, u32)) -> Result<u32> {
 
 /// A client token: at most 64 ASCII characters (seed documents).
 pub fn client_token(value: &str) -> Result<()> {
-    if value.len() > 64 || !value.is_ascii() {
-        return Err(ModelError::invalid(Field::ClientToken, "a client token has at most 64 ASCII characters"));
+    if value.is_empty() || value.len() > 64 || !value.is_ascii() {
+        return Err(ModelError::invalid(Field::ClientToken, "a client token has 1 to 64 ASCII characters"));
     }
     Ok(())
 }
@@ -106,5 +106,6 @@ mod tests {
         assert!(client_token(&"a".repeat(64)).is_ok());
         assert!(client_token(&"a".repeat(65)).is_err());
         assert!(client_token("é").is_err());
+        assert!(client_token("").is_err());
     }
 }

@@ -74,13 +74,15 @@ impl Params {
         std::str::from_utf8(v).map(Some).map_err(|_| AliError::invalid(name, "the value is not valid UTF-8"))
     }
 
-    /// A parameter that is absent or empty is `None`: the SDK never sends empty optional values.
+    /// A parameter's text, `None` only when absent: an empty value is a value, which the
+    /// parameter's own rules then judge (an empty name is too short, an empty number invalid).
     pub fn opt(&self, name: &str) -> Result<Option<String>, AliError> {
-        Ok(self.str(name)?.filter(|s| !s.is_empty()).map(str::to_owned))
+        Ok(self.str(name)?.map(str::to_owned))
     }
 
+    /// A required parameter: absent and empty are both missing.
     pub fn required(&self, name: &str) -> Result<String, AliError> {
-        self.opt(name)?.ok_or_else(|| AliError::Missing(name.to_owned()))
+        self.opt(name)?.filter(|s| !s.is_empty()).ok_or_else(|| AliError::Missing(name.to_owned()))
     }
 
     pub fn int(&self, name: &str) -> Result<Option<i64>, AliError> {
@@ -89,6 +91,7 @@ impl Params {
     }
 
     pub fn required_int(&self, name: &str) -> Result<i64, AliError> {
+        self.required(name)?;
         self.int(name)?.ok_or_else(|| AliError::Missing(name.to_owned()))
     }
 
@@ -114,7 +117,12 @@ impl Params {
                 .filter(|n| (1..=max).contains(n))
                 .ok_or_else(|| AliError::invalid(base, format!("N in {base}.N must be between 1 and {max}")))?;
             let key = format!("{base}.{n}");
-            found.insert(n, self.str(&key)?.unwrap_or_default().to_owned());
+            // Errors name the list, not the member: `InvalidParam.TrafficMirrorSourceIds`.
+            let value = self.str(&key).map_err(|e| match e {
+                AliError::Invalid(_, why) => AliError::Invalid(base.to_owned(), format!("{key}: {why}")),
+                other => other,
+            })?;
+            found.insert(n, value.unwrap_or_default().to_owned());
         }
         Ok(found.into_values().collect())
     }

@@ -38,6 +38,22 @@ fn ports(field: Field, name: &str, s: &str) -> Result<Option<PortRange>, AliErro
     Ok(PortRange::from_bounds(field, parse(a)?, parse(b)?)?)
 }
 
+/// A rule's port range as sent. `-1/-1` is Alibaba's spelling of "every port", which it
+/// allows only where ports do not apply (ALL, ICMP); a TCP or UDP rule names real ports.
+fn rule_ports(
+    protocol: Protocol,
+    field: Field,
+    name: &str,
+    value: Option<&str>,
+) -> Result<Option<PortRange>, AliError> {
+    let Some(v) = value else { return Ok(None) };
+    let parsed = ports(field, name, v)?;
+    if parsed.is_none() && protocol.has_ports() {
+        return Err(AliError::invalid(name, "a TCP or UDP rule needs a port range between 1 and 65535"));
+    }
+    Ok(parsed)
+}
+
 fn rule_spec(direction: Direction, o: &BTreeMap<String, String>) -> Result<RuleSpec, AliError> {
     let get = |k: &str| o.get(k).map(String::as_str).filter(|s| !s.is_empty());
     let req = |k: &str| get(k).ok_or_else(|| AliError::Missing(k.to_owned()));
@@ -45,31 +61,31 @@ fn rule_spec(direction: Direction, o: &BTreeMap<String, String>) -> Result<RuleS
         .trim()
         .parse::<i64>()
         .map_err(|_| AliError::invalid("Priority", "the value is not an integer"))?;
+    let action = action("Action", req("Action")?)?;
+    let protocol = protocol(req("Protocol")?)?;
     let source_cidr = cidr("SourceCidrBlock", req("SourceCidrBlock")?)?;
     let destination_cidr = cidr("DestinationCidrBlock", req("DestinationCidrBlock")?)?;
     let ip_version = match get("IpVersion") {
         Some(v) => {
             IpVersion::parse(v).ok_or_else(|| AliError::invalid("IpVersion", "the value must be IPv4 or IPv6"))?
         }
-        None if source_cidr.addr().is_ipv6() => IpVersion::V6,
         None => IpVersion::V4,
     };
     Ok(RuleSpec {
         direction,
         priority,
-        action: action("Action", req("Action")?)?,
-        protocol: protocol(req("Protocol")?)?,
+        action,
+        protocol,
         ip_version,
         source_cidr: Some(source_cidr),
         destination_cidr: Some(destination_cidr),
-        source_ports: get("SourcePortRange")
-            .map(|s| ports(Field::SourcePortRange, "SourcePortRange", s))
-            .transpose()?
-            .flatten(),
-        destination_ports: get("DestinationPortRange")
-            .map(|s| ports(Field::DestinationPortRange, "DestinationPortRange", s))
-            .transpose()?
-            .flatten(),
+        source_ports: rule_ports(protocol, Field::SourcePortRange, "SourcePortRange", get("SourcePortRange"))?,
+        destination_ports: rule_ports(
+            protocol,
+            Field::DestinationPortRange,
+            "DestinationPortRange",
+            get("DestinationPortRange"),
+        )?,
         description: None,
     })
 }
@@ -77,7 +93,8 @@ fn rule_spec(direction: Direction, o: &BTreeMap<String, String>) -> Result<RuleS
 fn rules(c: &Ctx<'_>) -> Result<Vec<RuleSpec>, AliError> {
     let mut out = Vec::new();
     for (base, dir) in [("IngressRules", Direction::Ingress), ("EgressRules", Direction::Egress)] {
-        for o in c.params.objects(base, 10)? {
+        // More than the quota parses, so that the quota, not the parser, answers.
+        for o in c.params.objects(base, 100)? {
             out.push(rule_spec(dir, &o)?);
         }
     }

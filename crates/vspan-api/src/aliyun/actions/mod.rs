@@ -80,7 +80,7 @@ const NOT_CONTENT: &[&str] = &[
 impl Ctx<'_> {
     /// The caller in the request's region; `RegionId` is required unless `region_optional`.
     pub fn caller(&self, region_optional: bool) -> Result<Caller, AliError> {
-        let region = match self.params.opt("RegionId")? {
+        let region = match self.params.opt("RegionId")?.filter(|r| !r.is_empty()) {
             Some(r) => r,
             None if region_optional => "*".to_owned(),
             None => return Err(AliError::Missing("RegionId".into())),

@@ -6,11 +6,14 @@ use super::super::render;
 use super::{Ctx, Fut, done};
 use serde_json::{Map, Value};
 use vspan_control::SessionQuery;
+use vspan_model::policy::VNI_MAX;
 use vspan_model::session::SessionPatch;
-use vspan_model::{SessionSpec, TargetType};
+use vspan_model::{Field, SessionSpec, TargetType, validate};
 
-/// At most this many sources in one Add/Remove call (Remove documents N <= 10).
-const SOURCES_PER_CALL: usize = 10;
+/// At most this many sources in one RemoveSources call (documented N <= 10).
+const REMOVE_PER_CALL: usize = 10;
+/// Create and AddSources parse more than any quota allows, so the quota answers.
+const ADD_PER_CALL: usize = 100;
 
 fn target_type(s: &str) -> Result<TargetType, AliError> {
     match s {
@@ -20,8 +23,8 @@ fn target_type(s: &str) -> Result<TargetType, AliError> {
     }
 }
 
-fn sources(c: &Ctx<'_>) -> Result<Vec<String>, AliError> {
-    let ids = c.params.list("TrafficMirrorSourceIds", SOURCES_PER_CALL)?;
+fn sources(c: &Ctx<'_>, max: usize) -> Result<Vec<String>, AliError> {
+    let ids = c.params.list("TrafficMirrorSourceIds", max)?;
     if ids.is_empty() {
         return Err(AliError::Missing("TrafficMirrorSourceIds".into()));
     }
@@ -34,7 +37,7 @@ pub fn create(c: Ctx<'_>) -> Fut<'_> {
         let opts = c.write_opts()?;
         let p = c.params;
         let spec = SessionSpec {
-            sources: sources(&c)?,
+            sources: sources(&c, ADD_PER_CALL)?,
             target_id: p.required("TrafficMirrorTargetId")?,
             target_type: Some(target_type(&p.required("TrafficMirrorTargetType")?)?),
             filter_id: p.required("TrafficMirrorFilterId")?,
@@ -89,7 +92,7 @@ pub fn add_sources(c: Ctx<'_>) -> Fut<'_> {
     Box::pin(async move {
         let caller = c.caller(false)?;
         let id = c.params.required("TrafficMirrorSessionId")?;
-        let ids = sources(&c)?;
+        let ids = sources(&c, ADD_PER_CALL)?;
         c.control.add_sources(&caller, &c.write_opts()?, &id, &ids).await?;
         done()
     })
@@ -99,7 +102,7 @@ pub fn remove_sources(c: Ctx<'_>) -> Fut<'_> {
     Box::pin(async move {
         let caller = c.caller(false)?;
         let id = c.params.required("TrafficMirrorSessionId")?;
-        let ids = sources(&c)?;
+        let ids = sources(&c, REMOVE_PER_CALL)?;
         c.control.remove_sources(&caller, &c.write_opts()?, &id, &ids).await?;
         done()
     })
@@ -110,19 +113,21 @@ pub fn list(c: Ctx<'_>) -> Fut<'_> {
         let caller = c.caller(false)?;
         let (limit, after) = c.paging(10, 100)?;
         let p = c.params;
-        let u32_of = |name: &str| -> Result<Option<u32>, AliError> {
-            p.int(name)?
-                .map(|v| u32::try_from(v).map_err(|_| AliError::invalid(name, "the value is out of range")))
-                .transpose()
-        };
+        let policy = &caller.policy;
+        let vni = p
+            .int("VirtualNetworkId")?
+            .map(|v| validate::range(Field::VirtualNetworkId, v, (0, VNI_MAX)))
+            .transpose()?;
+        let priority =
+            p.int("Priority")?.map(|v| validate::range(Field::Priority, v, policy.session_priority)).transpose()?;
         let q = SessionQuery {
             ids: p.list("TrafficMirrorSessionIds", 100)?,
             name: p.opt("TrafficMirrorSessionName")?,
             source_id: p.opt("TrafficMirrorSourceId")?,
             target_id: p.opt("TrafficMirrorTargetId")?,
             filter_id: p.opt("TrafficMirrorFilterId")?,
-            vni: u32_of("VirtualNetworkId")?,
-            priority: u32_of("Priority")?,
+            vni,
+            priority,
             enabled: p.bool("Enabled")?,
             resource_group_id: p.opt("ResourceGroupId")?,
             tags: c.tags("Tags")?,
