@@ -158,7 +158,7 @@ def resource_group():
 
 def create_tags(prefix="Tag"):
     # "for list members the base name": Tag, or Tag.Key / Tag.Value with the index taken out;
-    # docs/aliyun.md does not say which for members of a list of objects (FINDINGS.md)
+    # docs/aliyun.md does not say which for members of a list of objects
     kcode = {f"InvalidParam.{prefix}", f"InvalidParam.{prefix}.Key"}
     vcode = {f"InvalidParam.{prefix}", f"InvalidParam.{prefix}.Value"}
     missing = {f"Missing{prefix}", f"Missing{prefix}.Key"} | kcode
@@ -185,7 +185,7 @@ def rule_fields(p, proto_ports=True):
         code = f"InvalidParam.{f}"
         # bytes that are no field value at all (too long, not UTF-8): the rule row says
         # InvalidParam.<Field>, the common rule's example says InvalidParam.IngressRules
-        # (list members: the base name); either is the documented answer (FINDINGS.md)
+        # (list members: the base name); either is the documented answer
         enc_err = {code, f"InvalidParam.{p}"}
         return [(name, "missing", MISSING, missing_code),
                 (name, "empty", "", f"Missing{f}" if missing_code != OK else {OK, code}),

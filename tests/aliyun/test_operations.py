@@ -487,7 +487,7 @@ def test_tag_errors(a, world):
         region_id=REGION, resource_type="TRAFFICMIRRORFILTER",
         resource_id=["tmf-doesnotexist00000000"], tag=[vpc.TagResourcesRequestTag(key="k", value="v")]))
     for bad in ["aliyunx", "acs:x", "a http://x", "k" * 129]:
-        # "for list members the base name": Tag, or Tag.Key with the index taken out (FINDINGS.md)
+        # "for list members the base name": Tag, or Tag.Key with the index taken out
         expect_error({"InvalidParam.Tag", "InvalidParam.Tag.Key"},
                      a.tag_resources, vpc.TagResourcesRequest(
                          region_id=REGION, resource_type="TRAFFICMIRRORSESSION",
