@@ -8,10 +8,10 @@ use serde::{Deserialize, Serialize};
 use vspan_model::filter::check_rule_set;
 use vspan_model::status::transitional;
 use vspan_model::{
-    Direction, Field, Filter, FilterRule, Kind, ModelError, PortRange, Protocol, RuleAction, RuleSpec, Status, Tag,
-    ids, tag, validate,
+    Direction, Field, Filter, FilterRule, IpVersion, Kind, ModelError, PortRange, Protocol, RuleAction, RuleSpec,
+    Status, Tag, ids, tag, validate,
 };
-use vspan_store::{FilterQuery, Page, Tx};
+use vspan_store::{FilterQuery, Page, RuleQuery, Tx};
 
 #[derive(Debug, Clone, Default)]
 pub struct FilterCreate {
@@ -42,6 +42,7 @@ pub struct RulePatch {
     pub source_ports: Option<Option<PortRange>>,
     pub destination_ports: Option<Option<PortRange>>,
     pub description: Option<String>,
+    pub ip_version: Option<IpVersion>,
 }
 
 /// A filter with its rules, as List* shows it.
@@ -66,9 +67,7 @@ fn check_texts(caller: &Caller, name: Option<&str>, description: Option<&str>) -
 impl Control {
     async fn settled_filter(&self, tx: &mut dyn Tx, caller: &Caller, id: &str) -> Result<Filter> {
         let f = tx.get_filter(&caller.scope, id).await?.ok_or_else(|| ModelError::not_found(Kind::Filter, id))?;
-        if !f.status.is_settled() {
-            return Err(ModelError::IncorrectStatus(Kind::Filter).into());
-        }
+        caller.policy.check_change(f.status, Kind::Filter, id)?;
         Ok(f)
     }
 
@@ -121,7 +120,7 @@ impl Control {
         let rev = tx.bump_revision().await?;
         let settle_at = self.settle_at(now);
         let filter = Filter {
-            id: ids::new_id(ids::FILTER),
+            id: caller.policy.new_id(ids::FILTER),
             name: req.name,
             description: req.description,
             resource_group_id: Some(req.resource_group_id.unwrap_or_else(|| DEFAULT_RESOURCE_GROUP.to_owned())),
@@ -139,7 +138,7 @@ impl Control {
             rules: Vec::new(),
         };
         for (spec, p) in req.rules.into_iter().zip(priorities) {
-            let mut rule = spec.into_rule(ids::new_id(ids::RULE), &filter.id, p);
+            let mut rule = spec.into_rule(caller.policy.new_id(ids::RULE), &filter.id, p);
             rule.status = filter.status;
             rule.created_ms = now;
             rule.updated_ms = now;
@@ -207,10 +206,11 @@ impl Control {
     pub async fn list_filters(&self, caller: &Caller, q: &FilterQuery) -> Result<Page<FilterView>> {
         let mut tx = self.store.read().await?;
         self.gate(&mut *tx, caller, false).await?;
-        let page = tx.list_filters(&caller.scope, q).await?;
+        let hide = !caller.policy.shows(Status::Deleting);
+        let page = tx.list_filters(&caller.scope, &FilterQuery { hide_deleting: hide, ..q.clone() }).await?;
         let mut items = Vec::with_capacity(page.items.len());
         for filter in page.items {
-            let rules = tx.rules_of(&filter.id).await?;
+            let rules = self.visible_rules(&mut *tx, caller, &filter.id).await?;
             items.push(FilterView { filter, rules });
         }
         Ok(Page { items, total: page.total, more: page.more })
@@ -219,9 +219,48 @@ impl Control {
     pub async fn get_filter(&self, caller: &Caller, id: &str) -> Result<FilterView> {
         let mut tx = self.store.read().await?;
         self.gate(&mut *tx, caller, false).await?;
-        let filter = tx.get_filter(&caller.scope, id).await?.ok_or_else(|| ModelError::not_found(Kind::Filter, id))?;
-        let rules = tx.rules_of(id).await?;
+        let filter = tx.get_filter(&caller.scope, id).await?.filter(|f| caller.policy.shows(f.status));
+        let filter = filter.ok_or_else(|| ModelError::not_found(Kind::Filter, id))?;
+        let rules = self.visible_rules(&mut *tx, caller, id).await?;
         Ok(FilterView { filter, rules })
+    }
+
+    async fn visible_rules(&self, tx: &mut dyn Tx, caller: &Caller, filter_id: &str) -> Result<Vec<FilterRule>> {
+        Ok(tx.rules_of(filter_id).await?.into_iter().filter(|r| caller.policy.shows(r.status)).collect())
+    }
+
+    async fn changeable_rule(&self, tx: &mut dyn Tx, caller: &Caller, id: &str) -> Result<FilterRule> {
+        let rule = tx.get_rule(&caller.scope, id).await?.ok_or_else(|| ModelError::not_found(Kind::Rule, id))?;
+        // A rule's pending change keeps its filter busy: Alibaba reports the filter's status.
+        match caller.policy.accepts_change(rule.status) {
+            Some(true) => Ok(rule),
+            Some(false) => Err(ModelError::IncorrectStatus(Kind::Filter).into()),
+            None => Err(ModelError::not_found(Kind::Rule, id).into()),
+        }
+    }
+
+    pub async fn get_rule(&self, caller: &Caller, id: &str) -> Result<FilterRule> {
+        let mut tx = self.store.read().await?;
+        self.gate(&mut *tx, caller, false).await?;
+        let rule = tx.get_rule(&caller.scope, id).await?.filter(|r| caller.policy.shows(r.status));
+        Ok(rule.ok_or_else(|| ModelError::not_found(Kind::Rule, id))?)
+    }
+
+    pub async fn list_rules(&self, caller: &Caller, q: &RuleQuery) -> Result<Page<FilterRule>> {
+        let mut tx = self.store.read().await?;
+        self.gate(&mut *tx, caller, false).await?;
+        let q = RuleQuery { hide_deleting: !caller.policy.shows(Status::Deleting), ..q.clone() };
+        Ok(tx.list_rules(&caller.scope, &q).await?)
+    }
+
+    /// Deletes one rule, found by its id alone (Huawei's `DELETE .../traffic-mirror-filter-rules/{id}`).
+    pub async fn delete_rule(&self, caller: &Caller, opts: &WriteOpts, rule_id: &str) -> Result<()> {
+        let filter_id = {
+            let mut tx = self.store.read().await?;
+            let rule = tx.get_rule(&caller.scope, rule_id).await?.filter(|r| caller.policy.shows(r.status));
+            rule.ok_or_else(|| ModelError::not_found(Kind::Rule, rule_id))?.filter_id
+        };
+        self.delete_rules(caller, opts, &filter_id, &[rule_id.to_owned()]).await
     }
 
     pub async fn create_rules(
@@ -241,8 +280,11 @@ impl Control {
         let mut filter = self.settled_filter(&mut *tx, caller, filter_id).await?;
         let existing = tx.rules_of(filter_id).await?;
         let priorities = check_rule_set(&existing, &specs, &caller.policy, self.quotas().rules_per_direction)?;
-        let mut rules: Vec<FilterRule> =
-            specs.into_iter().zip(priorities).map(|(s, p)| s.into_rule(ids::new_id(ids::RULE), filter_id, p)).collect();
+        let mut rules: Vec<FilterRule> = specs
+            .into_iter()
+            .zip(priorities)
+            .map(|(s, p)| s.into_rule(caller.policy.new_id(ids::RULE), filter_id, p))
+            .collect();
         self.store_rule_change(&mut *tx, caller, &mut filter, &mut rules, Status::Creating).await?;
         let out = rules.into_iter().map(|r| (r.direction, r.id)).collect();
         self.finish(tx, caller, opts, out).await
@@ -266,7 +308,10 @@ impl Control {
         let existing = tx.rules_of(filter_id).await?;
         let mut doomed = Vec::with_capacity(rule_ids.len());
         for id in rule_ids {
-            let r = existing.iter().find(|r| &r.id == id).ok_or_else(|| ModelError::not_found(Kind::Rule, id))?;
+            let r = existing
+                .iter()
+                .find(|r| &r.id == id && caller.policy.shows(r.status))
+                .ok_or_else(|| ModelError::not_found(Kind::Rule, id))?;
             if !doomed.iter().any(|d: &FilterRule| &d.id == id) {
                 doomed.push(r.clone());
             }
@@ -281,12 +326,8 @@ impl Control {
         if let Some(r) = replay {
             return Ok(r);
         }
-        let rule =
-            tx.get_rule(&caller.scope, rule_id).await?.ok_or_else(|| ModelError::not_found(Kind::Rule, rule_id))?;
+        let rule = self.changeable_rule(&mut *tx, caller, rule_id).await?;
         let mut filter = self.settled_filter(&mut *tx, caller, &rule.filter_id).await?;
-        if !rule.status.is_settled() {
-            return Err(ModelError::IncorrectStatus(Kind::Filter).into());
-        }
         let mut spec = rule.spec();
         if let Some(v) = patch.action {
             spec.action = v;
@@ -302,8 +343,10 @@ impl Control {
                 spec.destination_ports = None;
             }
         }
+        if let Some(v) = patch.ip_version {
+            spec.ip_version = v;
+        }
         if let Some(v) = patch.source_cidr {
-            spec.ip_version = if v.addr().is_ipv6() { vspan_model::IpVersion::V6 } else { vspan_model::IpVersion::V4 };
             spec.source_cidr = Some(v);
         }
         if let Some(v) = patch.destination_cidr {

@@ -20,7 +20,7 @@ use vspan_model::{Account, ModelError, Policy, Quotas, Scope};
 use vspan_store::{Store, StoreError, TokenRecord, Tx};
 
 // The query and page types of List* calls, so the dialects need not depend on the store.
-pub use vspan_store::{FilterQuery, Page, SessionQuery, TagQuery, TagRow};
+pub use vspan_store::{FilterQuery, Page, RuleQuery, SessionQuery, TagQuery, TagRow};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ControlError {
@@ -104,6 +104,9 @@ impl Control {
 
     /// Mirror operations need the service opened; writes also need the account in good standing.
     async fn gate(&self, tx: &mut dyn Tx, caller: &Caller, write: bool) -> Result<()> {
+        if !caller.policy.requires_opt_in {
+            return Ok(());
+        }
         if !tx.service_opened(&caller.scope.account, &caller.scope.region).await? {
             return Err(ModelError::OptInRequired.into());
         }

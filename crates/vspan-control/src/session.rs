@@ -21,17 +21,13 @@ pub struct SessionCreated {
 impl Control {
     async fn settled_session(&self, tx: &mut dyn Tx, caller: &Caller, id: &str) -> Result<Session> {
         let s = tx.get_session(&caller.scope, id).await?.ok_or_else(|| ModelError::not_found(Kind::Session, id))?;
-        if !s.status.is_settled() {
-            return Err(ModelError::IncorrectStatus(Kind::Session).into());
-        }
+        caller.policy.check_change(s.status, Kind::Session, id)?;
         Ok(s)
     }
 
     async fn settled_filter_for_session(&self, tx: &mut dyn Tx, caller: &Caller, id: &str) -> Result<()> {
         let f = tx.get_filter(&caller.scope, id).await?.ok_or_else(|| ModelError::not_found(Kind::Filter, id))?;
-        if !f.status.is_settled() {
-            return Err(ModelError::IncorrectStatus(Kind::Filter).into());
-        }
+        caller.policy.check_change(f.status, Kind::Filter, id)?;
         Ok(())
     }
 
@@ -131,7 +127,7 @@ impl Control {
             n.vni.or(caller.policy.vni_default).unwrap_or_else(|| ids::random_below(vspan_model::policy::VNI_MAX + 1));
         let now = now_ms();
         let mut s = Session {
-            id: ids::new_id(ids::SESSION),
+            id: caller.policy.new_id(ids::SESSION),
             name: spec.name,
             description: spec.description,
             filter_id: spec.filter_id,
@@ -255,12 +251,14 @@ impl Control {
     pub async fn list_sessions(&self, caller: &Caller, q: &SessionQuery) -> Result<Page<Session>> {
         let mut tx = self.store.read().await?;
         self.gate(&mut *tx, caller, false).await?;
-        Ok(tx.list_sessions(&caller.scope, q).await?)
+        let q = SessionQuery { hide_deleting: !caller.policy.shows(Status::Deleting), ..q.clone() };
+        Ok(tx.list_sessions(&caller.scope, &q).await?)
     }
 
     pub async fn get_session(&self, caller: &Caller, id: &str) -> Result<Session> {
         let mut tx = self.store.read().await?;
         self.gate(&mut *tx, caller, false).await?;
-        Ok(tx.get_session(&caller.scope, id).await?.ok_or_else(|| ModelError::not_found(Kind::Session, id))?)
+        let s = tx.get_session(&caller.scope, id).await?.filter(|s| caller.policy.shows(s.status));
+        Ok(s.ok_or_else(|| ModelError::not_found(Kind::Session, id))?)
     }
 }

@@ -23,7 +23,7 @@ pub mod validate;
 pub use error::{Field, Kind, ModelError, OrderRefusal, QuotaKind};
 pub use filter::{Direction, Filter, FilterRule, IpVersion, PortRange, Protocol, RuleAction, RuleSpec};
 pub use inventory::{Account, BusinessStatus, Eni, Instance, LoadBalancer, OrderProfile};
-pub use policy::Policy;
+pub use policy::{IdStyle, Policy};
 pub use quota::Quotas;
 pub use session::{Session, SessionSpec, TargetType};
 pub use status::Status;

@@ -9,7 +9,7 @@
 mod query;
 mod sqlite;
 
-pub use query::{FilterQuery, Page, SessionQuery, TagQuery, TagRow, TokenRecord};
+pub use query::{FilterQuery, Page, RuleQuery, SessionQuery, TagQuery, TagRow, TokenRecord};
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
@@ -71,6 +71,7 @@ pub trait Tx: Send {
     async fn list_filters(&mut self, scope: &Scope, q: &FilterQuery) -> Result<Page<Filter>>;
 
     async fn rules_of(&mut self, filter_id: &str) -> Result<Vec<FilterRule>>;
+    async fn list_rules(&mut self, scope: &Scope, q: &RuleQuery) -> Result<Page<FilterRule>>;
     async fn get_rule(&mut self, scope: &Scope, id: &str) -> Result<Option<FilterRule>>;
     async fn put_rule(&mut self, scope: &Scope, rule: &FilterRule) -> Result<()>;
     async fn delete_rule(&mut self, id: &str) -> Result<()>;

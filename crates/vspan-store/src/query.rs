@@ -1,20 +1,27 @@
 //! Query and page types for List* operations. Pages are keyed by resource id (an index walk,
-//! whatever the table size); the cursor is the last id of the previous page.
+//! whatever the table size); the cursor is the last id of the previous page. A filter field
+//! holding several values matches any of them (Huawei's repeated query keys); an empty one
+//! matches everything.
 
-use vspan_model::Tag;
+use vspan_model::{Direction, PortRange, Protocol, RuleAction, Tag, TargetType};
 
 #[derive(Debug, Clone, Default)]
 pub struct SessionQuery {
     pub ids: Vec<String>,
-    pub name: Option<String>,
+    pub names: Vec<String>,
+    pub descriptions: Vec<String>,
     pub source_id: Option<String>,
-    pub target_id: Option<String>,
-    pub filter_id: Option<String>,
-    pub vni: Option<u32>,
-    pub priority: Option<u32>,
+    pub target_ids: Vec<String>,
+    pub target_types: Vec<TargetType>,
+    pub filter_ids: Vec<String>,
+    pub vnis: Vec<u32>,
+    pub packet_lengths: Vec<u32>,
+    pub priorities: Vec<u32>,
     pub enabled: Option<bool>,
     pub resource_group_id: Option<String>,
     pub tags: Vec<Tag>,
+    /// Leave out resources being deleted (a synchronous dialect sees them gone).
+    pub hide_deleting: bool,
     pub after: Option<String>,
     pub limit: i64,
 }
@@ -22,9 +29,29 @@ pub struct SessionQuery {
 #[derive(Debug, Clone, Default)]
 pub struct FilterQuery {
     pub ids: Vec<String>,
-    pub name: Option<String>,
+    pub names: Vec<String>,
+    pub descriptions: Vec<String>,
     pub resource_group_id: Option<String>,
     pub tags: Vec<Tag>,
+    pub hide_deleting: bool,
+    pub after: Option<String>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RuleQuery {
+    pub ids: Vec<String>,
+    pub filter_ids: Vec<String>,
+    pub descriptions: Vec<String>,
+    pub directions: Vec<Direction>,
+    pub protocols: Vec<Protocol>,
+    pub actions: Vec<RuleAction>,
+    pub priorities: Vec<u32>,
+    pub source_cidrs: Vec<String>,
+    pub destination_cidrs: Vec<String>,
+    pub source_ports: Vec<PortRange>,
+    pub destination_ports: Vec<PortRange>,
+    pub hide_deleting: bool,
     pub after: Option<String>,
     pub limit: i64,
 }

@@ -2,7 +2,7 @@
 //! connection (writes are serialized, so business checks inside a transaction see a stable
 //! world) and a small pool of readers.
 
-use crate::query::{FilterQuery, Page, SessionQuery, TagQuery, TagRow, TokenRecord};
+use crate::query::{FilterQuery, Page, RuleQuery, SessionQuery, TagQuery, TagRow, TokenRecord};
 use crate::{Result, Settleable, Store, StoreError, Tx};
 use async_trait::async_trait;
 use serde::Serialize;
@@ -84,13 +84,45 @@ fn push_tags(qb: &mut QueryBuilder<Sqlite>, table: &str, tags: &[Tag]) {
 }
 
 fn push_ids(qb: &mut QueryBuilder<Sqlite>, column: &str, ids: &[String]) {
-    if ids.is_empty() {
+    push_any(qb, column, ids.iter().cloned());
+}
+
+/// `AND column IN (values)`, nothing when there are no values. `column` is an SQL expression
+/// of this module, never caller input.
+fn push_any<T>(qb: &mut QueryBuilder<Sqlite>, column: &str, values: impl ExactSizeIterator<Item = T>)
+where
+    T: for<'q> sqlx::Encode<'q, Sqlite> + sqlx::Type<Sqlite> + Send + 'static,
+{
+    if values.len() == 0 {
         return;
     }
     qb.push(format!(" AND {column} IN ("));
     let mut sep = qb.separated(", ");
-    for id in ids {
-        sep.push_bind(id.clone());
+    for v in values {
+        sep.push_bind(v);
+    }
+    qb.push(")");
+}
+
+/// The name serde gives an enum value, as stored in the JSON body.
+fn stored<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+fn push_ports(qb: &mut QueryBuilder<Sqlite>, field: &str, ranges: &[vspan_model::PortRange]) {
+    if ranges.is_empty() {
+        return;
+    }
+    qb.push(" AND (");
+    for (i, r) in ranges.iter().enumerate() {
+        if i > 0 {
+            qb.push(" OR ");
+        }
+        qb.push(format!("(json_extract(body, '$.{field}.from') = "));
+        qb.push_bind(i64::from(r.from));
+        qb.push(format!(" AND json_extract(body, '$.{field}.to') = "));
+        qb.push_bind(i64::from(r.to));
+        qb.push(")");
     }
     qb.push(")");
 }
@@ -101,31 +133,19 @@ fn session_where(qb: &mut QueryBuilder<Sqlite>, scope: &Scope, q: &SessionQuery)
     qb.push(" AND sessions.region = ");
     qb.push_bind(scope.region.clone());
     push_ids(qb, "sessions.id", &q.ids);
-    if let Some(v) = &q.name {
-        qb.push(" AND sessions.name = ");
-        qb.push_bind(v.clone());
-    }
+    push_ids(qb, "sessions.name", &q.names);
+    push_ids(qb, "json_extract(sessions.body, '$.description')", &q.descriptions);
     if let Some(v) = &q.source_id {
         qb.push(" AND EXISTS (SELECT 1 FROM session_sources ss WHERE ss.session_id = sessions.id AND ss.eni_id = ");
         qb.push_bind(v.clone());
         qb.push(")");
     }
-    if let Some(v) = &q.target_id {
-        qb.push(" AND sessions.target_id = ");
-        qb.push_bind(v.clone());
-    }
-    if let Some(v) = &q.filter_id {
-        qb.push(" AND sessions.filter_id = ");
-        qb.push_bind(v.clone());
-    }
-    if let Some(v) = q.vni {
-        qb.push(" AND sessions.vni = ");
-        qb.push_bind(i64::from(v));
-    }
-    if let Some(v) = q.priority {
-        qb.push(" AND sessions.priority = ");
-        qb.push_bind(i64::from(v));
-    }
+    push_ids(qb, "sessions.target_id", &q.target_ids);
+    push_any(qb, "json_extract(sessions.body, '$.target_type')", q.target_types.iter().map(stored));
+    push_ids(qb, "sessions.filter_id", &q.filter_ids);
+    push_any(qb, "sessions.vni", q.vnis.iter().map(|v| i64::from(*v)));
+    push_any(qb, "json_extract(sessions.body, '$.packet_length')", q.packet_lengths.iter().map(|v| i64::from(*v)));
+    push_any(qb, "sessions.priority", q.priorities.iter().map(|v| i64::from(*v)));
     if let Some(v) = q.enabled {
         qb.push(" AND sessions.enabled = ");
         qb.push_bind(i64::from(v));
@@ -133,6 +153,9 @@ fn session_where(qb: &mut QueryBuilder<Sqlite>, scope: &Scope, q: &SessionQuery)
     if let Some(v) = &q.resource_group_id {
         qb.push(" AND sessions.resource_group_id = ");
         qb.push_bind(v.clone());
+    }
+    if q.hide_deleting {
+        qb.push(" AND json_extract(sessions.body, '$.status') <> 'Deleting'");
     }
     push_tags(qb, "sessions", &q.tags);
 }
@@ -143,15 +166,37 @@ fn filter_where(qb: &mut QueryBuilder<Sqlite>, scope: &Scope, q: &FilterQuery) {
     qb.push(" AND filters.region = ");
     qb.push_bind(scope.region.clone());
     push_ids(qb, "filters.id", &q.ids);
-    if let Some(v) = &q.name {
-        qb.push(" AND filters.name = ");
-        qb.push_bind(v.clone());
-    }
+    push_ids(qb, "filters.name", &q.names);
+    push_ids(qb, "json_extract(filters.body, '$.description')", &q.descriptions);
     if let Some(v) = &q.resource_group_id {
         qb.push(" AND filters.resource_group_id = ");
         qb.push_bind(v.clone());
     }
+    if q.hide_deleting {
+        qb.push(" AND json_extract(filters.body, '$.status') <> 'Deleting'");
+    }
     push_tags(qb, "filters", &q.tags);
+}
+
+fn rule_where(qb: &mut QueryBuilder<Sqlite>, scope: &Scope, q: &RuleQuery) {
+    qb.push(" WHERE rules.account = ");
+    qb.push_bind(scope.account.clone());
+    qb.push(" AND rules.region = ");
+    qb.push_bind(scope.region.clone());
+    push_ids(qb, "rules.id", &q.ids);
+    push_ids(qb, "rules.filter_id", &q.filter_ids);
+    push_ids(qb, "json_extract(rules.body, '$.description')", &q.descriptions);
+    push_any(qb, "json_extract(rules.body, '$.direction')", q.directions.iter().map(stored));
+    push_any(qb, "json_extract(rules.body, '$.protocol')", q.protocols.iter().map(stored));
+    push_any(qb, "json_extract(rules.body, '$.action')", q.actions.iter().map(stored));
+    push_any(qb, "json_extract(rules.body, '$.priority')", q.priorities.iter().map(|v| i64::from(*v)));
+    push_ids(qb, "json_extract(rules.body, '$.source_cidr')", &q.source_cidrs);
+    push_ids(qb, "json_extract(rules.body, '$.destination_cidr')", &q.destination_cidrs);
+    push_ports(qb, "source_ports", &q.source_ports);
+    push_ports(qb, "destination_ports", &q.destination_ports);
+    if q.hide_deleting {
+        qb.push(" AND json_extract(rules.body, '$.status') <> 'Deleting'");
+    }
 }
 
 impl SqliteTx {
@@ -341,6 +386,10 @@ impl Tx for SqliteTx {
             .fetch_all(&mut *self.tx)
             .await?;
         bodies(&rows)
+    }
+
+    async fn list_rules(&mut self, scope: &Scope, q: &RuleQuery) -> Result<Page<FilterRule>> {
+        self.page("rules", |qb| rule_where(qb, scope, q), q.after.as_deref(), q.limit).await
     }
 
     async fn get_rule(&mut self, scope: &Scope, id: &str) -> Result<Option<FilterRule>> {

@@ -150,11 +150,12 @@ pub fn list(c: Ctx<'_>) -> Fut<'_> {
         let (limit, after) = c.paging(10, 100)?;
         let q = FilterQuery {
             ids: c.params.list("TrafficMirrorFilterIds", 100)?,
-            name: c.params.opt("TrafficMirrorFilterName")?,
+            names: c.params.opt("TrafficMirrorFilterName")?.into_iter().collect(),
             resource_group_id: c.params.opt("ResourceGroupId")?,
             tags: c.tags("Tags")?,
             after,
             limit,
+            ..Default::default()
         };
         let page = c.control.list_filters(&caller, &q).await?;
         let next =
@@ -215,6 +216,7 @@ pub fn update_rule(c: Ctx<'_>) -> Fut<'_> {
                 .map(|s| ports(Field::DestinationPortRange, "DestinationPortRange", &s))
                 .transpose()?,
             description: None,
+            ip_version: None,
         };
         c.control.update_rule(&caller, &c.write_opts()?, &id, patch).await?;
         done()

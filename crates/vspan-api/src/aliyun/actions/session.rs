@@ -122,17 +122,18 @@ pub fn list(c: Ctx<'_>) -> Fut<'_> {
             p.int("Priority")?.map(|v| validate::range(Field::Priority, v, policy.session_priority)).transpose()?;
         let q = SessionQuery {
             ids: p.list("TrafficMirrorSessionIds", 100)?,
-            name: p.opt("TrafficMirrorSessionName")?,
+            names: p.opt("TrafficMirrorSessionName")?.into_iter().collect(),
             source_id: p.opt("TrafficMirrorSourceId")?,
-            target_id: p.opt("TrafficMirrorTargetId")?,
-            filter_id: p.opt("TrafficMirrorFilterId")?,
-            vni,
-            priority,
+            target_ids: p.opt("TrafficMirrorTargetId")?.into_iter().collect(),
+            filter_ids: p.opt("TrafficMirrorFilterId")?.into_iter().collect(),
+            vnis: vni.into_iter().collect(),
+            priorities: priority.into_iter().collect(),
             enabled: p.bool("Enabled")?,
             resource_group_id: p.opt("ResourceGroupId")?,
             tags: c.tags("Tags")?,
             after,
             limit,
+            ..Default::default()
         };
         let page = c.control.list_sessions(&caller, &q).await?;
         let business = caller.account.business_status;
