@@ -19,9 +19,17 @@ pub struct Credential {
 /// How long a timestamp may be off, and a nonce is remembered (Alibaba: 15 minutes).
 pub const SKEW: Duration = Duration::from_secs(15 * 60);
 
+/// Where a Huawei project lives: its account and region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Project {
+    pub account: String,
+    pub region: String,
+}
+
 #[derive(Debug, Default)]
 pub struct Credentials {
     by_key: HashMap<String, Credential>,
+    projects: HashMap<String, Project>,
     nonces: Mutex<NonceCache>,
 }
 
@@ -32,11 +40,17 @@ struct NonceCache {
 }
 
 impl Credentials {
-    pub fn new(creds: Vec<Credential>) -> Self {
+    /// `projects` maps Huawei project ids to (account, region).
+    pub fn new(creds: Vec<Credential>, projects: HashMap<String, Project>) -> Self {
         Credentials {
             by_key: creds.into_iter().map(|c| (c.access_key_id.clone(), c)).collect(),
+            projects,
             nonces: Mutex::default(),
         }
+    }
+
+    pub fn project(&self, id: &str) -> Option<&Project> {
+        self.projects.get(id)
     }
 
     pub fn get(&self, access_key_id: &str) -> Option<&Credential> {

@@ -168,10 +168,14 @@ impl Config {
                 bail!("{id} is declared twice");
             }
         }
+        let mut projects: HashSet<String> = HashSet::new();
         for a in &self.accounts {
             for (region, project) in &a.huawei_projects {
                 if project.len() != 32 || !project.bytes().all(|b| b.is_ascii_hexdigit()) {
                     bail!("account {}: huawei_projects.{region} must be a 32-hex-digit project id", a.id);
+                }
+                if !projects.insert(project.clone()) {
+                    bail!("Huawei project id {project} appears twice");
                 }
             }
         }
@@ -221,6 +225,17 @@ impl Config {
                     user: Some(u.name.clone()),
                     allow: Some(u.allow.clone()),
                 });
+            }
+        }
+        out
+    }
+
+    /// Huawei project id -> (account, region).
+    pub fn projects(&self) -> std::collections::HashMap<String, vspan_api::Project> {
+        let mut out = std::collections::HashMap::new();
+        for a in &self.accounts {
+            for (region, project) in &a.huawei_projects {
+                out.insert(project.clone(), vspan_api::Project { account: a.id.clone(), region: region.clone() });
             }
         }
         out

@@ -41,9 +41,9 @@ fn main() -> anyhow::Result<()> {
             rt.block_on(server::run(cfg, |addr| println!("vspan server listening on http://{addr}")))
         }
         Command::Up(args) => {
-            let (cfg, ak, sk) = up::config(&args)?;
+            let (cfg, keys) = up::config(&args)?;
             let shown = cfg.clone();
-            rt.block_on(server::run(cfg, |addr| println!("{}", up::banner(addr, &shown, &ak, &sk))))
+            rt.block_on(server::run(cfg, |addr| println!("{}", up::banner(addr, &shown, &keys))))
         }
     }
 }

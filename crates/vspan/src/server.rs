@@ -54,7 +54,7 @@ pub async fn run(cfg: Config, ready: impl FnOnce(&std::net::SocketAddr)) -> anyh
     tokio::spawn(control.clone().run_reconciler());
     let state = ApiState {
         control,
-        credentials: Arc::new(Credentials::new(cfg.credentials())),
+        credentials: Arc::new(Credentials::new(cfg.credentials(), cfg.projects())),
         admin_token: cfg.admin_token.clone(),
     };
     let listener =

@@ -26,10 +26,10 @@ pub const DEV_REGION: &str = "cn-hangzhou";
 
 /// The dev account's keys, made once per data directory.
 #[derive(Debug, Serialize, Deserialize)]
-struct DevKeys {
-    access_key_id: String,
-    access_key_secret: String,
-    huawei_project_id: String,
+pub struct DevKeys {
+    pub access_key_id: String,
+    pub access_key_secret: String,
+    pub huawei_project_id: String,
 }
 
 fn random_alnum(n: usize) -> String {
@@ -76,7 +76,7 @@ fn demo_eni(n: u32, instance: bool) -> EniConfig {
     }
 }
 
-pub fn config(args: &UpArgs) -> anyhow::Result<(Config, String, String)> {
+pub fn config(args: &UpArgs) -> anyhow::Result<(Config, DevKeys)> {
     let keys = dev_keys(&args.data_dir)?;
     let cfg = Config {
         listen: args.listen.clone(),
@@ -88,7 +88,8 @@ pub fn config(args: &UpArgs) -> anyhow::Result<(Config, String, String)> {
             id: DEV_ACCOUNT.into(),
             access_key_id: keys.access_key_id.clone(),
             access_key_secret: keys.access_key_secret.clone(),
-            huawei_projects: BTreeMap::from([("cn-north-4".to_owned(), keys.huawei_project_id.clone())]),
+            // The Huawei project names the same region, so both SDKs share the demo ENIs and sessions.
+            huawei_projects: BTreeMap::from([(DEV_REGION.to_owned(), keys.huawei_project_id.clone())]),
             traffic_mirror_opened: true,
             business_status: BusinessStatusConfig::Normal,
             real_name_verified: true,
@@ -103,25 +104,32 @@ pub fn config(args: &UpArgs) -> anyhow::Result<(Config, String, String)> {
         enis: vec![demo_eni(1, true), demo_eni(2, true), demo_eni(3, true), demo_eni(4, true)],
     };
     cfg.check()?;
-    Ok((cfg, keys.access_key_id, keys.access_key_secret))
+    Ok((cfg, keys))
 }
 
-pub fn banner(addr: &std::net::SocketAddr, cfg: &Config, ak: &str, sk: &str) -> String {
+pub fn banner(addr: &std::net::SocketAddr, cfg: &Config, keys: &DevKeys) -> String {
+    let (ak, sk, project) = (&keys.access_key_id, &keys.access_key_secret, &keys.huawei_project_id);
     let enis: Vec<&str> = cfg.enis.iter().map(|e| e.id.as_str()).collect();
     format!(
         "vspan is up.\n\
-         \n  endpoint          http://{addr}  (Alibaba Cloud VPC RPC, Version 2016-04-28)\
+         \n  endpoint          http://{addr}  (Alibaba Cloud VPC RPC 2016-04-28, Huawei Cloud VPC v3)\
          \n  region            {DEV_REGION}\
          \n  account           {DEV_ACCOUNT}  (traffic mirror service opened)\
          \n  access_key_id     {ak}\
          \n  access_key_secret {sk}\
+         \n  huawei project_id {project}  (region {DEV_REGION})\
          \n  data              {}\
          \n  demo ENIs         {}\
          \n\nPython (pip install alibabacloud-vpc20160428):\
          \n  from alibabacloud_tea_openapi.models import Config\
          \n  from alibabacloud_vpc20160428.client import Client\
          \n  vpc = Client(Config(access_key_id='{ak}', access_key_secret='{sk}',\
-         \n                      region_id='{DEV_REGION}', endpoint='{addr}', protocol='http'))\n",
+         \n                      region_id='{DEV_REGION}', endpoint='{addr}', protocol='http'))\
+         \n\nPython (pip install huaweicloudsdkvpc):\
+         \n  from huaweicloudsdkcore.auth.credentials import BasicCredentials\
+         \n  from huaweicloudsdkvpc.v3 import VpcClient\
+         \n  vpc = VpcClient.new_builder().with_credentials(BasicCredentials('{ak}', '{sk}', '{project}'))\
+         \n                 .with_endpoint('http://{addr}').build()\n",
         cfg.data_dir.display(),
         enis.join(" "),
     )

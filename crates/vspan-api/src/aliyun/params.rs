@@ -14,47 +14,7 @@ pub struct Params {
     pub pairs: Vec<(Vec<u8>, Vec<u8>)>,
 }
 
-fn hex_val(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
-/// Form decoding: `+` is a space, `%XX` a byte; a malformed escape stays as it is.
-fn decode(raw: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        match raw[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < raw.len() => match (hex_val(raw[i + 1]), hex_val(raw[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push(h << 4 | l);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    out
-}
-
-/// Splits an `application/x-www-form-urlencoded` string into decoded pairs, keeping empty
-/// values (`SignatureType=` is signed).
-pub fn parse_urlencoded(raw: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
-    raw.split(|&b| b == b'&')
-        .filter(|s| !s.is_empty())
-        .map(|item| match item.iter().position(|&b| b == b'=') {
-            Some(i) => (decode(&item[..i]), decode(&item[i + 1..])),
-            None => (decode(item), Vec::new()),
-        })
-        .collect()
-}
+pub use crate::wire::parse_urlencoded;
 
 impl Params {
     pub fn extend(&mut self, pairs: Vec<(Vec<u8>, Vec<u8>)>) {
