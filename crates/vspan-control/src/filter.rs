@@ -186,8 +186,8 @@ impl Control {
             return Ok(r);
         }
         let mut f = self.settled_filter(&mut *tx, caller, id).await?;
-        if let Some(s) = tx.session_using_filter(&caller.scope, id).await? {
-            return Err(ModelError::FilterInUse(s).into());
+        if let Some(s) = self.live(caller, tx.sessions_using_filter(&caller.scope, id).await?).first() {
+            return Err(ModelError::FilterInUse(s.id.clone()).into());
         }
         let now = now_ms();
         tx.bump_revision().await?;
@@ -198,6 +198,13 @@ impl Control {
                 f.settle_at_ms = Some(at);
                 f.updated_ms = now;
                 tx.put_filter(&caller.scope, &f).await?;
+                // Its rules go with it, and show so meanwhile.
+                for mut r in tx.rules_of(id).await? {
+                    r.status = Status::Deleting;
+                    r.settle_at_ms = Some(at);
+                    r.updated_ms = now;
+                    tx.put_rule(&caller.scope, &r).await?;
+                }
             }
         }
         self.finish(tx, caller, opts, ()).await

@@ -19,6 +19,12 @@ pub struct SessionCreated {
 }
 
 impl Control {
+    /// The sessions that still exist for the caller: for a synchronous dialect a session being
+    /// deleted is gone, and holds no priority, source or filter any more.
+    pub(crate) fn live(&self, caller: &Caller, sessions: Vec<Session>) -> Vec<Session> {
+        sessions.into_iter().filter(|s| caller.policy.shows(s.status)).collect()
+    }
+
     async fn settled_session(&self, tx: &mut dyn Tx, caller: &Caller, id: &str) -> Result<Session> {
         let s = tx.get_session(&caller.scope, id).await?.ok_or_else(|| ModelError::not_found(Kind::Session, id))?;
         caller.policy.check_change(s.status, Kind::Session, id)?;
@@ -44,11 +50,10 @@ impl Control {
             Some(i) => tx.get_instance(&caller.scope, &i).await?,
             None => None,
         };
-        let holding = tx.sessions_with_source(&caller.scope, eni_id).await?;
+        let holding = self.live(caller, tx.sessions_with_source(&caller.scope, eni_id).await?);
         let other_sessions = holding.iter().filter(|s| Some(s.id.as_str()) != session_id).count();
-        let is_target = tx
-            .sessions_with_target(&caller.scope, eni_id)
-            .await?
+        let is_target = self
+            .live(caller, tx.sessions_with_target(&caller.scope, eni_id).await?)
             .iter()
             .any(|s| s.target_type == TargetType::NetworkInterface);
         Ok(SourceFacts { eni, instance, other_sessions, is_target })
@@ -81,13 +86,12 @@ impl Control {
         match kind {
             TargetType::NetworkInterface => {
                 facts.eni = tx.get_eni(&caller.scope, id).await?;
-                facts.is_source = !tx.sessions_with_source(&caller.scope, id).await?.is_empty();
+                facts.is_source = !self.live(caller, tx.sessions_with_source(&caller.scope, id).await?).is_empty();
             }
             TargetType::Slb => facts.load_balancer = tx.get_load_balancer(&caller.scope, id).await?,
         }
-        facts.other_sources = tx
-            .sessions_with_target(&caller.scope, id)
-            .await?
+        facts.other_sources = self
+            .live(caller, tx.sessions_with_target(&caller.scope, id).await?)
             .iter()
             .filter(|s| Some(s.id.as_str()) != session_id)
             .map(|s| s.sources.len())
@@ -116,7 +120,11 @@ impl Control {
         let n = spec.validate(&caller.policy, self.quotas())?;
         let target_type = spec.target_type.ok_or(ModelError::Missing(Field::TargetType))?;
         let priority = n.priority.ok_or(ModelError::Missing(Field::Priority))?;
-        check_priority_free(tx.session_with_priority(&caller.scope, priority).await?.as_ref(), None, priority)?;
+        check_priority_free(
+            &self.live(caller, tx.sessions_with_priority(&caller.scope, priority).await?),
+            None,
+            priority,
+        )?;
         self.settled_filter_for_session(&mut *tx, caller, &spec.filter_id).await?;
         if target_type == TargetType::NetworkInterface && spec.sources.contains(&spec.target_id) {
             return Err(ModelError::DuplicateRole(spec.target_id.clone()).into());
@@ -166,7 +174,7 @@ impl Control {
             self.settled_filter_for_session(&mut *tx, caller, f).await?;
         }
         if let Some(p) = n.priority {
-            check_priority_free(tx.session_with_priority(&caller.scope, p).await?.as_ref(), Some(id), p)?;
+            check_priority_free(&self.live(caller, tx.sessions_with_priority(&caller.scope, p).await?), Some(id), p)?;
         }
         let target_changes = patch.target_id.as_ref().is_some_and(|t| t != &s.target_id)
             || patch.target_type.is_some_and(|t| t != s.target_type);

@@ -30,6 +30,7 @@ pub enum Field {
     EgressRules,
     RuleAction,
     RulePriority,
+    RuleDescription,
     Protocol,
     IpVersion,
     SourceCidrBlock,

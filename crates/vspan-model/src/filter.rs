@@ -179,6 +179,9 @@ impl RuleSpec {
     /// where the protocol has them. Returns the validated priority.
     pub fn validate(&self, policy: &Policy) -> Result<u32> {
         let priority = validate::range(Field::RulePriority, self.priority, policy.rule_priority)?;
+        if let Some(d) = &self.description {
+            validate::description(Field::RuleDescription, d, policy)?;
+        }
         for (cidr, field) in
             [(&self.source_cidr, Field::SourceCidrBlock), (&self.destination_cidr, Field::DestinationCidrBlock)]
         {

@@ -127,7 +127,7 @@ impl SessionSpec {
     /// The checks that need no stored state, in the order a caller would fix them.
     pub fn validate(&self, policy: &Policy, quotas: &Quotas) -> Result<Numbers> {
         if self.sources.is_empty() {
-            return Err(ModelError::Missing(Field::SourceIds));
+            return Err(ModelError::invalid(Field::SourceIds, "a session needs at least one source"));
         }
         check_source_list(&self.sources)?;
         if self.target_type.is_none() {
@@ -278,12 +278,13 @@ pub fn check_remove(session: &Session, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// A session priority must be unique in the account and region.
-pub fn check_priority_free(holder: Option<&Session>, own_id: Option<&str>, priority: u32) -> Result<()> {
-    match holder {
-        Some(s) if Some(s.id.as_str()) != own_id => Err(ModelError::DuplicatedPriority(priority)),
-        _ => Ok(()),
+/// A session priority must be unique in the account and region: `holders` are the (live)
+/// sessions that have it.
+pub fn check_priority_free(holders: &[Session], own_id: Option<&str>, priority: u32) -> Result<()> {
+    if holders.iter().any(|s| Some(s.id.as_str()) != own_id) {
+        return Err(ModelError::DuplicatedPriority(priority));
     }
+    Ok(())
 }
 
 #[cfg(test)]

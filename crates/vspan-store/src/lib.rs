@@ -84,9 +84,10 @@ pub trait Tx: Send {
     async fn sessions_with_source(&mut self, scope: &Scope, eni: &str) -> Result<Vec<Session>>;
     /// Sessions mirroring to `target`.
     async fn sessions_with_target(&mut self, scope: &Scope, target: &str) -> Result<Vec<Session>>;
-    async fn session_with_priority(&mut self, scope: &Scope, priority: u32) -> Result<Option<Session>>;
-    /// One session (any) that uses `filter`, if there is one.
-    async fn session_using_filter(&mut self, scope: &Scope, filter: &str) -> Result<Option<String>>;
+    /// Sessions with `priority` (one, unless some are being deleted).
+    async fn sessions_with_priority(&mut self, scope: &Scope, priority: u32) -> Result<Vec<Session>>;
+    /// Sessions that use `filter`.
+    async fn sessions_using_filter(&mut self, scope: &Scope, filter: &str) -> Result<Vec<Session>>;
 
     async fn list_tags(&mut self, scope: &Scope, q: &TagQuery) -> Result<Page<TagRow>>;
 

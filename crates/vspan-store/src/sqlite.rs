@@ -502,24 +502,24 @@ impl Tx for SqliteTx {
         bodies(&rows)
     }
 
-    async fn session_with_priority(&mut self, scope: &Scope, priority: u32) -> Result<Option<Session>> {
-        let row = sqlx::query("SELECT body FROM sessions WHERE account = $1 AND region = $2 AND priority = $3 LIMIT 1")
+    async fn sessions_with_priority(&mut self, scope: &Scope, priority: u32) -> Result<Vec<Session>> {
+        let rows = sqlx::query("SELECT body FROM sessions WHERE account = $1 AND region = $2 AND priority = $3")
             .bind(&scope.account)
             .bind(&scope.region)
             .bind(i64::from(priority))
-            .fetch_optional(&mut *self.tx)
+            .fetch_all(&mut *self.tx)
             .await?;
-        row.map(|r| from_json(r.try_get::<&str, _>("body")?)).transpose()
+        bodies(&rows)
     }
 
-    async fn session_using_filter(&mut self, scope: &Scope, filter: &str) -> Result<Option<String>> {
-        let row = sqlx::query("SELECT id FROM sessions WHERE filter_id = $1 AND account = $2 AND region = $3 LIMIT 1")
+    async fn sessions_using_filter(&mut self, scope: &Scope, filter: &str) -> Result<Vec<Session>> {
+        let rows = sqlx::query("SELECT body FROM sessions WHERE filter_id = $1 AND account = $2 AND region = $3")
             .bind(filter)
             .bind(&scope.account)
             .bind(&scope.region)
-            .fetch_optional(&mut *self.tx)
+            .fetch_all(&mut *self.tx)
             .await?;
-        Ok(row.map(|r| r.try_get::<String, _>("id")).transpose()?)
+        bodies(&rows)
     }
 
     async fn list_tags(&mut self, scope: &Scope, q: &TagQuery) -> Result<Page<TagRow>> {

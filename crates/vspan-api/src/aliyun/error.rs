@@ -73,6 +73,7 @@ pub fn field_name(f: Field) -> &'static str {
         Field::IngressRules => "IngressRules",
         Field::EgressRules => "EgressRules",
         Field::RuleAction => "RuleAction",
+        Field::RuleDescription => "Description",
         Field::Protocol => "Protocol",
         Field::IpVersion => "IpVersion",
         Field::SourceCidrBlock => "SourceCidrBlock",

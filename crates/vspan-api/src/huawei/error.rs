@@ -44,7 +44,7 @@ impl From<ControlError> for HwError {
 pub fn field_name(f: Field) -> &'static str {
     match f {
         Field::SessionName | Field::FilterName => "name",
-        Field::SessionDescription | Field::FilterDescription => "description",
+        Field::SessionDescription | Field::FilterDescription | Field::RuleDescription => "description",
         Field::SourceIds => "traffic_mirror_sources",
         Field::TargetId => "traffic_mirror_target_id",
         Field::TargetType => "traffic_mirror_target_type",

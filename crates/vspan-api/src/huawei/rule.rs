@@ -86,9 +86,6 @@ pub async fn create(ctx: &Ctx<'_>) -> Reply {
         source_ports: opt_ports(&f, Field::SourcePortRange, "source_port_range")?,
         destination_ports: opt_ports(&f, Field::DestinationPortRange, "destination_port_range")?,
     };
-    if let Some(d) = &spec.description {
-        vspan_model::validate::description(Field::SessionDescription, d, &ctx.caller.policy)?;
-    }
     let out = ctx
         .control
         .create_rules(&ctx.caller, &ctx.opts("CreateTrafficMirrorFilterRule"), &filter_id, vec![spec])
@@ -117,9 +114,6 @@ pub async fn update(ctx: &Ctx<'_>, id: &str) -> Reply {
         }
     }
     let description = f.str("description")?;
-    if let Some(d) = &description {
-        vspan_model::validate::description(Field::SessionDescription, d, &ctx.caller.policy)?;
-    }
     let patch = RulePatch {
         action: f.str("action")?.map(|s| action(&s)).transpose()?,
         priority: f.int("priority")?,
