@@ -156,7 +156,10 @@ impl Control {
             tx.put_token(&caller.scope.account, token, &rec, now_ms()).await?;
         }
         tx.commit().await?;
-        self.wake.notify_one();
+        // Only a change that waits to settle gives the reconciler anything to do.
+        if self.config.settle_delay_ms > 0 {
+            self.wake.notify_one();
+        }
         Ok(out)
     }
 }

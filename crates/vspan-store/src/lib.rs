@@ -1,5 +1,5 @@
 //! Persistence for vspan: the [`Store`] trait that the control plane writes through, and its
-//! SQLite implementation. The only crate that imports sqlx.
+//! SQLite implementation. The only crate that touches a database.
 //!
 //! Every API write runs in one [`Tx`]; a transaction commits before the call answers, so a
 //! killed server comes back to exactly what it answered. Writes are serialized (one writer
@@ -18,9 +18,7 @@ use vspan_model::{Eni, Filter, FilterRule, Instance, LoadBalancer, Scope, Sessio
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database: {0}")]
-    Db(#[from] sqlx::Error),
-    #[error("migration: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    Db(#[from] rusqlite::Error),
     #[error("stored record is corrupt: {0}")]
     Corrupt(#[from] serde_json::Error),
     #[error("cannot create the data directory {path}: {source}")]

@@ -1,25 +1,63 @@
 //! The SQLite implementation of [`Store`]: one file under the data directory, WAL, one writer
 //! connection (writes are serialized, so business checks inside a transaction see a stable
-//! world) and a small pool of readers.
+//! world) and a few reader connections.
+//!
+//! Statements run in place on the calling task's thread: each is a few microseconds against
+//! a cached prepared statement, far less than handing it to a database thread and back
+//! (measured: that hand-off, once per statement, dominated a CreateTrafficMirrorSession,
+//! see bench/api/RESULTS.md). A transaction holds its connection for its whole life; the
+//! writer's lock is what serializes writes.
 
 use crate::query::{FilterQuery, Page, RuleQuery, SessionQuery, TagQuery, TagRow, TokenRecord};
 use crate::{Result, Settleable, Store, StoreError, Tx};
 use async_trait::async_trait;
+use rusqlite::types::Value as Sql;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params, params_from_iter};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 use std::path::Path;
-use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 use vspan_model::{Eni, Filter, FilterRule, Instance, LoadBalancer, Scope, Session, Tag};
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+/// The schema, one script per version; `PRAGMA user_version` says how many have run.
+const MIGRATIONS: &[&str] =
+    &[include_str!("../migrations/0001_init.sql"), include_str!("../migrations/0002_counts.sql")];
+
+const READERS: usize = 4;
 
 #[derive(Clone)]
 pub struct SqliteStore {
-    writer: SqlitePool,
-    readers: SqlitePool,
+    writer: Arc<Mutex<Connection>>,
+    readers: Arc<Vec<Arc<Mutex<Connection>>>>,
+    next_reader: Arc<AtomicUsize>,
+}
+
+fn open(path: &Path, flags: OpenFlags) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    // WAL + NORMAL: a commit survives a killed process (the WAL is written before the answer);
+    // only an OS crash can lose the last transactions.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.set_prepared_statement_cache_capacity(256);
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let done: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    for (i, script) in MIGRATIONS.iter().enumerate().skip(done.max(0) as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(script)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+    }
+    // Statistics let the planner prefer the selective indexes (an ENI's sessions, a target's
+    // sessions) over the (account, region) ones.
+    conn.execute_batch("PRAGMA optimize")?;
+    Ok(())
 }
 
 impl SqliteStore {
@@ -27,35 +65,51 @@ impl SqliteStore {
     pub async fn open(data_dir: &Path) -> Result<Self> {
         std::fs::create_dir_all(data_dir)
             .map_err(|source| StoreError::DataDir { path: data_dir.display().to_string(), source })?;
-        let opts = SqliteConnectOptions::from_str("sqlite://")?
-            .filename(data_dir.join("vspan.db"))
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // WAL + NORMAL: a commit survives a killed process (the WAL is written before the
-            // answer); only an OS crash can lose the last transactions.
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(false);
-        let writer = SqlitePoolOptions::new().max_connections(1).min_connections(1).connect_with(opts.clone()).await?;
-        MIGRATOR.run(&writer).await?;
-        let readers = SqlitePoolOptions::new().max_connections(4).connect_with(opts.read_only(true)).await?;
-        Ok(SqliteStore { writer, readers })
+        let path = data_dir.join("vspan.db");
+        let mut writer = open(&path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
+        migrate(&mut writer)?;
+        let mut readers = Vec::with_capacity(READERS);
+        for _ in 0..READERS {
+            readers.push(Arc::new(Mutex::new(open(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)?)));
+        }
+        Ok(SqliteStore {
+            writer: Arc::new(Mutex::new(writer)),
+            readers: Arc::new(readers),
+            next_reader: Arc::new(AtomicUsize::new(0)),
+        })
     }
 }
 
 #[async_trait]
 impl Store for SqliteStore {
     async fn write(&self) -> Result<Box<dyn Tx>> {
-        Ok(Box::new(SqliteTx { tx: self.writer.begin().await? }))
+        let conn = self.writer.clone().lock_owned().await;
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        Ok(Box::new(SqliteTx { conn, open: true }))
     }
 
     async fn read(&self) -> Result<Box<dyn Tx>> {
-        Ok(Box::new(SqliteTx { tx: self.readers.begin().await? }))
+        let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
+        let conn = self.readers[i].clone().lock_owned().await;
+        conn.execute_batch("BEGIN")?;
+        Ok(Box::new(SqliteTx { conn, open: true }))
     }
 }
 
 struct SqliteTx {
-    tx: Transaction<'static, Sqlite>,
+    conn: OwnedMutexGuard<Connection>,
+    /// Still inside BEGIN: dropping rolls back.
+    open: bool,
+}
+
+impl Drop for SqliteTx {
+    fn drop(&mut self) {
+        if self.open {
+            // Nothing to report to: the caller is gone, and a failed rollback leaves the
+            // connection to roll back at its next BEGIN anyway.
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
 }
 
 fn to_json<T: Serialize>(v: &T) -> Result<String> {
@@ -66,586 +120,604 @@ fn from_json<T: DeserializeOwned>(s: &str) -> Result<T> {
     Ok(serde_json::from_str(s)?)
 }
 
-fn bodies<T: DeserializeOwned>(rows: &[sqlx::sqlite::SqliteRow]) -> Result<Vec<T>> {
-    rows.iter().map(|r| from_json(r.try_get::<&str, _>("body")?)).collect()
-}
-
-/// Pushes `AND EXISTS(tag)` clauses for each wanted tag.
-fn push_tags(qb: &mut QueryBuilder<Sqlite>, table: &str, tags: &[Tag]) {
-    for t in tags {
-        qb.push(format!(" AND EXISTS (SELECT 1 FROM tags g WHERE g.resource_id = {table}.id AND g.key = "));
-        qb.push_bind(t.key.clone());
-        if !t.value.is_empty() {
-            qb.push(" AND g.value = ");
-            qb.push_bind(t.value.clone());
-        }
-        qb.push(")");
-    }
-}
-
-fn push_ids(qb: &mut QueryBuilder<Sqlite>, column: &str, ids: &[String]) {
-    push_any(qb, column, ids.iter().cloned());
-}
-
-/// `AND column IN (values)`, nothing when there are no values. `column` is an SQL expression
-/// of this module, never caller input.
-fn push_any<T>(qb: &mut QueryBuilder<Sqlite>, column: &str, values: impl ExactSizeIterator<Item = T>)
-where
-    T: for<'q> sqlx::Encode<'q, Sqlite> + sqlx::Type<Sqlite> + Send + 'static,
-{
-    if values.len() == 0 {
-        return;
-    }
-    qb.push(format!(" AND {column} IN ("));
-    let mut sep = qb.separated(", ");
-    for v in values {
-        sep.push_bind(v);
-    }
-    qb.push(")");
-}
-
 /// The name serde gives an enum value, as stored in the JSON body.
 fn stored<T: Serialize>(v: &T) -> String {
     serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
-fn push_ports(qb: &mut QueryBuilder<Sqlite>, field: &str, ranges: &[vspan_model::PortRange]) {
-    if ranges.is_empty() {
-        return;
+/// A WHERE clause under construction, with its positional parameters.
+#[derive(Default)]
+struct Where {
+    sql: String,
+    args: Vec<Sql>,
+}
+
+impl Where {
+    fn scope(table: &str, scope: &Scope) -> Where {
+        let mut w = Where::default();
+        w.sql.push_str(&format!(" WHERE {table}.account = ? AND {table}.region = ?"));
+        w.args.push(Sql::Text(scope.account.clone()));
+        w.args.push(Sql::Text(scope.region.clone()));
+        w
     }
-    qb.push(" AND (");
-    for (i, r) in ranges.iter().enumerate() {
-        if i > 0 {
-            qb.push(" OR ");
+
+    fn eq(&mut self, column: &str, v: Sql) {
+        self.sql.push_str(&format!(" AND {column} = ?"));
+        self.args.push(v);
+    }
+
+    /// `AND column IN (...)`; nothing for no values. `column` is this module's SQL, never input.
+    fn any(&mut self, column: &str, values: impl IntoIterator<Item = Sql>) {
+        let values: Vec<Sql> = values.into_iter().collect();
+        if values.is_empty() {
+            return;
         }
-        qb.push(format!("(json_extract(body, '$.{field}.from') = "));
-        qb.push_bind(i64::from(r.from));
-        qb.push(format!(" AND json_extract(body, '$.{field}.to') = "));
-        qb.push_bind(i64::from(r.to));
-        qb.push(")");
+        self.sql.push_str(&format!(" AND {column} IN ({})", vec!["?"; values.len()].join(", ")));
+        self.args.extend(values);
     }
-    qb.push(")");
+
+    fn texts(&mut self, column: &str, values: &[String]) {
+        self.any(column, values.iter().map(|v| Sql::Text(v.clone())));
+    }
+
+    fn ints(&mut self, column: &str, values: &[u32]) {
+        self.any(column, values.iter().map(|v| Sql::Integer(i64::from(*v))));
+    }
+
+    fn tags(&mut self, table: &str, tags: &[Tag]) {
+        for t in tags {
+            self.sql
+                .push_str(&format!(" AND EXISTS (SELECT 1 FROM tags g WHERE g.resource_id = {table}.id AND g.key = ?"));
+            self.args.push(Sql::Text(t.key.clone()));
+            if !t.value.is_empty() {
+                self.sql.push_str(" AND g.value = ?");
+                self.args.push(Sql::Text(t.value.clone()));
+            }
+            self.sql.push(')');
+        }
+    }
+
+    fn ports(&mut self, field: &str, ranges: &[vspan_model::PortRange]) {
+        if ranges.is_empty() {
+            return;
+        }
+        let one = format!("(json_extract(body, '$.{field}.from') = ? AND json_extract(body, '$.{field}.to') = ?)");
+        self.sql.push_str(&format!(" AND ({})", vec![one; ranges.len()].join(" OR ")));
+        for r in ranges {
+            self.args.push(Sql::Integer(i64::from(r.from)));
+            self.args.push(Sql::Integer(i64::from(r.to)));
+        }
+    }
+
+    fn hide_deleting(&mut self, table: &str, hide: bool) {
+        if hide {
+            self.sql.push_str(&format!(" AND json_extract({table}.body, '$.status') <> 'Deleting'"));
+        }
+    }
 }
 
-fn session_where(qb: &mut QueryBuilder<Sqlite>, scope: &Scope, q: &SessionQuery) {
-    qb.push(" WHERE sessions.account = ");
-    qb.push_bind(scope.account.clone());
-    qb.push(" AND sessions.region = ");
-    qb.push_bind(scope.region.clone());
-    push_ids(qb, "sessions.id", &q.ids);
-    push_ids(qb, "sessions.name", &q.names);
-    push_ids(qb, "json_extract(sessions.body, '$.description')", &q.descriptions);
+fn session_where(scope: &Scope, q: &SessionQuery) -> Where {
+    let mut w = Where::scope("sessions", scope);
+    w.texts("sessions.id", &q.ids);
+    w.texts("sessions.name", &q.names);
+    w.texts("json_extract(sessions.body, '$.description')", &q.descriptions);
     if let Some(v) = &q.source_id {
-        qb.push(" AND EXISTS (SELECT 1 FROM session_sources ss WHERE ss.session_id = sessions.id AND ss.eni_id = ");
-        qb.push_bind(v.clone());
-        qb.push(")");
+        w.sql.push_str(
+            " AND EXISTS (SELECT 1 FROM session_sources ss WHERE ss.session_id = sessions.id AND ss.eni_id = ?)",
+        );
+        w.args.push(Sql::Text(v.clone()));
     }
-    push_ids(qb, "sessions.target_id", &q.target_ids);
-    push_any(qb, "json_extract(sessions.body, '$.target_type')", q.target_types.iter().map(stored));
-    push_ids(qb, "sessions.filter_id", &q.filter_ids);
-    push_any(qb, "sessions.vni", q.vnis.iter().map(|v| i64::from(*v)));
-    push_any(qb, "json_extract(sessions.body, '$.packet_length')", q.packet_lengths.iter().map(|v| i64::from(*v)));
-    push_any(qb, "sessions.priority", q.priorities.iter().map(|v| i64::from(*v)));
+    w.texts("sessions.target_id", &q.target_ids);
+    w.any("json_extract(sessions.body, '$.target_type')", q.target_types.iter().map(|t| Sql::Text(stored(t))));
+    w.texts("sessions.filter_id", &q.filter_ids);
+    w.ints("sessions.vni", &q.vnis);
+    w.ints("json_extract(sessions.body, '$.packet_length')", &q.packet_lengths);
+    w.ints("sessions.priority", &q.priorities);
     if let Some(v) = q.enabled {
-        qb.push(" AND sessions.enabled = ");
-        qb.push_bind(i64::from(v));
+        w.eq("sessions.enabled", Sql::Integer(i64::from(v)));
     }
     if let Some(v) = &q.resource_group_id {
-        qb.push(" AND sessions.resource_group_id = ");
-        qb.push_bind(v.clone());
+        w.eq("sessions.resource_group_id", Sql::Text(v.clone()));
     }
-    if q.hide_deleting {
-        qb.push(" AND json_extract(sessions.body, '$.status') <> 'Deleting'");
-    }
-    push_tags(qb, "sessions", &q.tags);
+    w.hide_deleting("sessions", q.hide_deleting);
+    w.tags("sessions", &q.tags);
+    w
 }
 
-fn filter_where(qb: &mut QueryBuilder<Sqlite>, scope: &Scope, q: &FilterQuery) {
-    qb.push(" WHERE filters.account = ");
-    qb.push_bind(scope.account.clone());
-    qb.push(" AND filters.region = ");
-    qb.push_bind(scope.region.clone());
-    push_ids(qb, "filters.id", &q.ids);
-    push_ids(qb, "filters.name", &q.names);
-    push_ids(qb, "json_extract(filters.body, '$.description')", &q.descriptions);
+/// Whether a session query narrows nothing but the scope: its total is then the kept count.
+fn session_unfiltered(q: &SessionQuery) -> bool {
+    q.ids.is_empty()
+        && q.names.is_empty()
+        && q.descriptions.is_empty()
+        && q.source_id.is_none()
+        && q.target_ids.is_empty()
+        && q.target_types.is_empty()
+        && q.filter_ids.is_empty()
+        && q.vnis.is_empty()
+        && q.packet_lengths.is_empty()
+        && q.priorities.is_empty()
+        && q.enabled.is_none()
+        && q.resource_group_id.is_none()
+        && q.tags.is_empty()
+        && !q.hide_deleting
+}
+
+fn filter_where(scope: &Scope, q: &FilterQuery) -> Where {
+    let mut w = Where::scope("filters", scope);
+    w.texts("filters.id", &q.ids);
+    w.texts("filters.name", &q.names);
+    w.texts("json_extract(filters.body, '$.description')", &q.descriptions);
     if let Some(v) = &q.resource_group_id {
-        qb.push(" AND filters.resource_group_id = ");
-        qb.push_bind(v.clone());
+        w.eq("filters.resource_group_id", Sql::Text(v.clone()));
     }
-    if q.hide_deleting {
-        qb.push(" AND json_extract(filters.body, '$.status') <> 'Deleting'");
-    }
-    push_tags(qb, "filters", &q.tags);
+    w.hide_deleting("filters", q.hide_deleting);
+    w.tags("filters", &q.tags);
+    w
 }
 
-fn rule_where(qb: &mut QueryBuilder<Sqlite>, scope: &Scope, q: &RuleQuery) {
-    qb.push(" WHERE rules.account = ");
-    qb.push_bind(scope.account.clone());
-    qb.push(" AND rules.region = ");
-    qb.push_bind(scope.region.clone());
-    push_ids(qb, "rules.id", &q.ids);
-    push_ids(qb, "rules.filter_id", &q.filter_ids);
-    push_ids(qb, "json_extract(rules.body, '$.description')", &q.descriptions);
-    push_any(qb, "json_extract(rules.body, '$.direction')", q.directions.iter().map(stored));
-    push_any(qb, "json_extract(rules.body, '$.protocol')", q.protocols.iter().map(stored));
-    push_any(qb, "json_extract(rules.body, '$.action')", q.actions.iter().map(stored));
-    push_any(qb, "json_extract(rules.body, '$.priority')", q.priorities.iter().map(|v| i64::from(*v)));
-    push_ids(qb, "json_extract(rules.body, '$.source_cidr')", &q.source_cidrs);
-    push_ids(qb, "json_extract(rules.body, '$.destination_cidr')", &q.destination_cidrs);
-    push_ports(qb, "source_ports", &q.source_ports);
-    push_ports(qb, "destination_ports", &q.destination_ports);
-    if q.hide_deleting {
-        qb.push(" AND json_extract(rules.body, '$.status') <> 'Deleting'");
-    }
+fn rule_where(scope: &Scope, q: &RuleQuery) -> Where {
+    let mut w = Where::scope("rules", scope);
+    w.texts("rules.id", &q.ids);
+    w.texts("rules.filter_id", &q.filter_ids);
+    w.texts("json_extract(rules.body, '$.description')", &q.descriptions);
+    w.any("json_extract(rules.body, '$.direction')", q.directions.iter().map(|v| Sql::Text(stored(v))));
+    w.any("json_extract(rules.body, '$.protocol')", q.protocols.iter().map(|v| Sql::Text(stored(v))));
+    w.any("json_extract(rules.body, '$.action')", q.actions.iter().map(|v| Sql::Text(stored(v))));
+    w.ints("json_extract(rules.body, '$.priority')", &q.priorities);
+    w.texts("json_extract(rules.body, '$.source_cidr')", &q.source_cidrs);
+    w.texts("json_extract(rules.body, '$.destination_cidr')", &q.destination_cidrs);
+    w.ports("source_ports", &q.source_ports);
+    w.ports("destination_ports", &q.destination_ports);
+    w.hide_deleting("rules", q.hide_deleting);
+    w
 }
 
 impl SqliteTx {
-    async fn put_tags(&mut self, scope: &Scope, kind: &str, id: &str, tags: &[Tag]) -> Result<()> {
-        sqlx::query("DELETE FROM tags WHERE resource_id = $1").bind(id).execute(&mut *self.tx).await?;
+    fn bodies<T: DeserializeOwned>(&self, sql: &str, args: &[Sql]) -> Result<Vec<T>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(params_from_iter(args.iter()), |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(from_json(&row?)?);
+        }
+        Ok(out)
+    }
+
+    fn body<T: DeserializeOwned>(&self, sql: &str, args: &[Sql]) -> Result<Option<T>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let row: Option<String> = stmt.query_row(params_from_iter(args.iter()), |r| r.get(0)).optional()?;
+        row.map(|s| from_json(&s)).transpose()
+    }
+
+    fn count(&self, sql: &str, args: &[Sql]) -> Result<i64> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        Ok(stmt.query_row(params_from_iter(args.iter()), |r| r.get(0))?)
+    }
+
+    fn exec(&self, sql: &str, args: &[Sql]) -> Result<usize> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        Ok(stmt.execute(params_from_iter(args.iter()))?)
+    }
+
+    fn put_tags(&self, scope: &Scope, kind: &str, id: &str, tags: &[Tag]) -> Result<()> {
+        self.exec("DELETE FROM tags WHERE resource_id = ?", &[Sql::Text(id.to_owned())])?;
         for t in tags {
-            sqlx::query(
-                "INSERT INTO tags (resource_id, resource_type, account, region, key, value) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(id)
-            .bind(kind)
-            .bind(&scope.account)
-            .bind(&scope.region)
-            .bind(&t.key)
-            .bind(&t.value)
-            .execute(&mut *self.tx)
-            .await?;
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO tags (resource_id, resource_type, account, region, key, value) VALUES (?, ?, ?, ?, ?, ?)",
+                )?
+                .execute(params![id, kind, scope.account, scope.region, t.key, t.value])?;
         }
         Ok(())
     }
 
-    async fn get_inventory<T: DeserializeOwned>(&mut self, kind: &str, scope: &Scope, id: &str) -> Result<Option<T>> {
-        let row =
-            sqlx::query("SELECT body FROM inventory WHERE kind = $1 AND id = $2 AND account = $3 AND region = $4")
-                .bind(kind)
-                .bind(id)
-                .bind(&scope.account)
-                .bind(&scope.region)
-                .fetch_optional(&mut *self.tx)
-                .await?;
-        row.map(|r| from_json(r.try_get::<&str, _>("body")?)).transpose()
+    fn get_inventory<T: DeserializeOwned>(&self, kind: &str, scope: &Scope, id: &str) -> Result<Option<T>> {
+        self.body(
+            "SELECT body FROM inventory WHERE kind = ? AND id = ? AND account = ? AND region = ?",
+            &[
+                Sql::Text(kind.into()),
+                Sql::Text(id.into()),
+                Sql::Text(scope.account.clone()),
+                Sql::Text(scope.region.clone()),
+            ],
+        )
     }
 
-    async fn put_inventory<T: Serialize>(
-        &mut self,
-        kind: &str,
-        id: &str,
-        account: &str,
-        region: &str,
-        v: &T,
-    ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO inventory (kind, id, account, region, body) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (kind, id) DO UPDATE SET account = excluded.account, region = excluded.region, body = excluded.body",
-        )
-        .bind(kind)
-        .bind(id)
-        .bind(account)
-        .bind(region)
-        .bind(to_json(v)?)
-        .execute(&mut *self.tx)
-        .await?;
+    fn put_inventory<T: Serialize>(&self, kind: &str, id: &str, account: &str, region: &str, v: &T) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO inventory (kind, id, account, region, body) VALUES (?, ?, ?, ?, ?)
+                 ON CONFLICT (kind, id) DO UPDATE SET account = excluded.account, region = excluded.region,
+                     body = excluded.body",
+            )?
+            .execute(params![kind, id, account, region, to_json(v)?])?;
         Ok(())
     }
 
-    async fn page<T: DeserializeOwned>(
-        &mut self,
+    /// One page of `table` under `w`, ordered by id after the cursor; `total` is computed by
+    /// `total` (a COUNT, or the kept count for an unfiltered scope).
+    fn page<T: DeserializeOwned>(
+        &self,
         table: &str,
-        build_where: impl Fn(&mut QueryBuilder<Sqlite>),
+        w: &Where,
         after: Option<&str>,
         limit: i64,
+        total: i64,
     ) -> Result<Page<T>> {
-        let mut count = QueryBuilder::new(format!("SELECT COUNT(*) AS n FROM {table}"));
-        build_where(&mut count);
-        let total: i64 = count.build().fetch_one(&mut *self.tx).await?.try_get("n")?;
-        let mut qb = QueryBuilder::new(format!("SELECT {table}.body FROM {table}"));
-        build_where(&mut qb);
+        let mut sql = format!("SELECT {table}.body FROM {table}{}", w.sql);
+        let mut args = w.args.clone();
         if let Some(a) = after {
-            qb.push(format!(" AND {table}.id > "));
-            qb.push_bind(a.to_owned());
+            sql.push_str(&format!(" AND {table}.id > ?"));
+            args.push(Sql::Text(a.to_owned()));
         }
-        qb.push(format!(" ORDER BY {table}.id LIMIT "));
-        qb.push_bind(limit + 1);
-        let rows = qb.build().fetch_all(&mut *self.tx).await?;
-        let mut items: Vec<T> = bodies(&rows)?;
+        sql.push_str(&format!(" ORDER BY {table}.id LIMIT ?"));
+        args.push(Sql::Integer(limit + 1));
+        let mut items: Vec<T> = self.bodies(&sql, &args)?;
         let more = items.len() as i64 > limit;
         items.truncate(limit.max(0) as usize);
         Ok(Page { items, total, more })
     }
+
+    fn counted(&self, table: &str, w: &Where) -> Result<i64> {
+        self.count(&format!("SELECT COUNT(*) FROM {table}{}", w.sql), &w.args)
+    }
+
+    /// Keeps the per-scope session count that an unfiltered List answers as its total.
+    fn add_session_count(&self, scope: &Scope, delta: i64) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO scope_counts (account, region, sessions) VALUES (?, ?, ?)
+                 ON CONFLICT (account, region) DO UPDATE SET sessions = sessions + excluded.sessions",
+            )?
+            .execute(params![scope.account, scope.region, delta])?;
+        Ok(())
+    }
+}
+
+fn txt(s: &str) -> Sql {
+    Sql::Text(s.to_owned())
+}
+
+fn scope_args(scope: &Scope) -> [Sql; 2] {
+    [txt(&scope.account), txt(&scope.region)]
 }
 
 #[async_trait]
 impl Tx for SqliteTx {
-    async fn commit(self: Box<Self>) -> Result<()> {
-        self.tx.commit().await?;
+    async fn commit(mut self: Box<Self>) -> Result<()> {
+        self.conn.execute_batch("COMMIT")?;
+        self.open = false;
         Ok(())
     }
 
     async fn bump_revision(&mut self) -> Result<i64> {
-        let row = sqlx::query("UPDATE revision SET value = value + 1 WHERE id = 1 RETURNING value")
-            .fetch_one(&mut *self.tx)
-            .await?;
-        Ok(row.try_get("value")?)
+        Ok(self.count("UPDATE revision SET value = value + 1 WHERE id = 1 RETURNING value", &[])?)
     }
 
     async fn revision(&mut self) -> Result<i64> {
-        let row = sqlx::query("SELECT value FROM revision WHERE id = 1").fetch_one(&mut *self.tx).await?;
-        Ok(row.try_get("value")?)
+        self.count("SELECT value FROM revision WHERE id = 1", &[])
     }
 
     async fn service_opened(&mut self, account: &str, region: &str) -> Result<bool> {
-        let row = sqlx::query("SELECT 1 FROM services WHERE account = $1 AND region IN ($2, '*') LIMIT 1")
-            .bind(account)
-            .bind(region)
-            .fetch_optional(&mut *self.tx)
-            .await?;
-        Ok(row.is_some())
+        let n = self.count(
+            "SELECT COUNT(*) FROM services WHERE account = ? AND region IN (?, '*')",
+            &[txt(account), txt(region)],
+        )?;
+        Ok(n > 0)
     }
 
     async fn open_service(&mut self, account: &str, region: &str, now_ms: i64) -> Result<()> {
-        sqlx::query("INSERT INTO services (account, region, opened_ms) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-            .bind(account)
-            .bind(region)
-            .bind(now_ms)
-            .execute(&mut *self.tx)
-            .await?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO services (account, region, opened_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![account, region, now_ms])?;
         Ok(())
     }
 
     async fn put_eni(&mut self, eni: &Eni) -> Result<()> {
-        self.put_inventory("eni", &eni.id, &eni.account, &eni.region, eni).await
+        self.put_inventory("eni", &eni.id, &eni.account, &eni.region, eni)
     }
 
     async fn get_eni(&mut self, scope: &Scope, id: &str) -> Result<Option<Eni>> {
-        self.get_inventory("eni", scope, id).await
+        self.get_inventory("eni", scope, id)
     }
 
     async fn put_instance(&mut self, i: &Instance) -> Result<()> {
-        self.put_inventory("instance", &i.id, &i.account, &i.region, i).await
+        self.put_inventory("instance", &i.id, &i.account, &i.region, i)
     }
 
     async fn get_instance(&mut self, scope: &Scope, id: &str) -> Result<Option<Instance>> {
-        self.get_inventory("instance", scope, id).await
+        self.get_inventory("instance", scope, id)
     }
 
     async fn put_load_balancer(&mut self, lb: &LoadBalancer) -> Result<()> {
-        self.put_inventory("lb", &lb.id, &lb.account, &lb.region, lb).await
+        self.put_inventory("lb", &lb.id, &lb.account, &lb.region, lb)
     }
 
     async fn get_load_balancer(&mut self, scope: &Scope, id: &str) -> Result<Option<LoadBalancer>> {
-        self.get_inventory("lb", scope, id).await
+        self.get_inventory("lb", scope, id)
     }
 
     async fn get_filter(&mut self, scope: &Scope, id: &str) -> Result<Option<Filter>> {
-        let row = sqlx::query("SELECT body FROM filters WHERE id = $1 AND account = $2 AND region = $3")
-            .bind(id)
-            .bind(&scope.account)
-            .bind(&scope.region)
-            .fetch_optional(&mut *self.tx)
-            .await?;
-        row.map(|r| from_json(r.try_get::<&str, _>("body")?)).transpose()
+        let [a, r] = scope_args(scope);
+        self.body("SELECT body FROM filters WHERE id = ? AND account = ? AND region = ?", &[txt(id), a, r])
     }
 
     async fn put_filter(&mut self, scope: &Scope, f: &Filter) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO filters (id, account, region, name, resource_group_id, settle_at, body)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (id) DO UPDATE SET name = excluded.name, resource_group_id = excluded.resource_group_id,
-                 settle_at = excluded.settle_at, body = excluded.body",
-        )
-        .bind(&f.id)
-        .bind(&scope.account)
-        .bind(&scope.region)
-        .bind(&f.name)
-        .bind(&f.resource_group_id)
-        .bind(f.settle_at_ms)
-        .bind(to_json(f)?)
-        .execute(&mut *self.tx)
-        .await?;
-        self.put_tags(scope, "filter", &f.id, &f.tags).await
+        self.conn
+            .prepare_cached(
+                "INSERT INTO filters (id, account, region, name, resource_group_id, settle_at, body)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, resource_group_id = excluded.resource_group_id,
+                     settle_at = excluded.settle_at, body = excluded.body",
+            )?
+            .execute(params![
+                f.id,
+                scope.account,
+                scope.region,
+                f.name,
+                f.resource_group_id,
+                f.settle_at_ms,
+                to_json(f)?
+            ])?;
+        self.put_tags(scope, "filter", &f.id, &f.tags)
     }
 
     async fn delete_filter(&mut self, id: &str) -> Result<()> {
-        sqlx::query("DELETE FROM rules WHERE filter_id = $1").bind(id).execute(&mut *self.tx).await?;
-        sqlx::query("DELETE FROM tags WHERE resource_id = $1").bind(id).execute(&mut *self.tx).await?;
-        sqlx::query("DELETE FROM filters WHERE id = $1").bind(id).execute(&mut *self.tx).await?;
+        for sql in [
+            "DELETE FROM rules WHERE filter_id = ?",
+            "DELETE FROM tags WHERE resource_id = ?",
+            "DELETE FROM filters WHERE id = ?",
+        ] {
+            self.exec(sql, &[txt(id)])?;
+        }
         Ok(())
     }
 
     async fn list_filters(&mut self, scope: &Scope, q: &FilterQuery) -> Result<Page<Filter>> {
-        self.page("filters", |qb| filter_where(qb, scope, q), q.after.as_deref(), q.limit).await
+        let w = filter_where(scope, q);
+        let total = self.counted("filters", &w)?;
+        self.page("filters", &w, q.after.as_deref(), q.limit, total)
     }
 
     async fn rules_of(&mut self, filter_id: &str) -> Result<Vec<FilterRule>> {
-        let rows = sqlx::query("SELECT body FROM rules WHERE filter_id = $1 ORDER BY id")
-            .bind(filter_id)
-            .fetch_all(&mut *self.tx)
-            .await?;
-        bodies(&rows)
+        self.bodies("SELECT body FROM rules WHERE filter_id = ? ORDER BY id", &[txt(filter_id)])
     }
 
     async fn list_rules(&mut self, scope: &Scope, q: &RuleQuery) -> Result<Page<FilterRule>> {
-        self.page("rules", |qb| rule_where(qb, scope, q), q.after.as_deref(), q.limit).await
+        let w = rule_where(scope, q);
+        let total = self.counted("rules", &w)?;
+        self.page("rules", &w, q.after.as_deref(), q.limit, total)
     }
 
     async fn get_rule(&mut self, scope: &Scope, id: &str) -> Result<Option<FilterRule>> {
-        let row = sqlx::query("SELECT body FROM rules WHERE id = $1 AND account = $2 AND region = $3")
-            .bind(id)
-            .bind(&scope.account)
-            .bind(&scope.region)
-            .fetch_optional(&mut *self.tx)
-            .await?;
-        row.map(|r| from_json(r.try_get::<&str, _>("body")?)).transpose()
+        let [a, r] = scope_args(scope);
+        self.body("SELECT body FROM rules WHERE id = ? AND account = ? AND region = ?", &[txt(id), a, r])
     }
 
     async fn put_rule(&mut self, scope: &Scope, r: &FilterRule) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO rules (id, filter_id, account, region, settle_at, body) VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (id) DO UPDATE SET settle_at = excluded.settle_at, body = excluded.body",
-        )
-        .bind(&r.id)
-        .bind(&r.filter_id)
-        .bind(&scope.account)
-        .bind(&scope.region)
-        .bind(r.settle_at_ms)
-        .bind(to_json(r)?)
-        .execute(&mut *self.tx)
-        .await?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO rules (id, filter_id, account, region, settle_at, body) VALUES (?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET settle_at = excluded.settle_at, body = excluded.body",
+            )?
+            .execute(params![r.id, r.filter_id, scope.account, scope.region, r.settle_at_ms, to_json(r)?])?;
         Ok(())
     }
 
     async fn delete_rule(&mut self, id: &str) -> Result<()> {
-        sqlx::query("DELETE FROM rules WHERE id = $1").bind(id).execute(&mut *self.tx).await?;
+        self.exec("DELETE FROM rules WHERE id = ?", &[txt(id)])?;
         Ok(())
     }
 
     async fn get_session(&mut self, scope: &Scope, id: &str) -> Result<Option<Session>> {
-        let row = sqlx::query("SELECT body FROM sessions WHERE id = $1 AND account = $2 AND region = $3")
-            .bind(id)
-            .bind(&scope.account)
-            .bind(&scope.region)
-            .fetch_optional(&mut *self.tx)
-            .await?;
-        row.map(|r| from_json(r.try_get::<&str, _>("body")?)).transpose()
+        let [a, r] = scope_args(scope);
+        self.body("SELECT body FROM sessions WHERE id = ? AND account = ? AND region = ?", &[txt(id), a, r])
     }
 
     async fn put_session(&mut self, scope: &Scope, s: &Session) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO sessions (id, account, region, name, filter_id, target_id, priority, vni, enabled,
-                 resource_group_id, settle_at, body)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-             ON CONFLICT (id) DO UPDATE SET name = excluded.name, filter_id = excluded.filter_id,
-                 target_id = excluded.target_id, priority = excluded.priority, vni = excluded.vni,
-                 enabled = excluded.enabled, resource_group_id = excluded.resource_group_id,
-                 settle_at = excluded.settle_at, body = excluded.body",
-        )
-        .bind(&s.id)
-        .bind(&scope.account)
-        .bind(&scope.region)
-        .bind(&s.name)
-        .bind(&s.filter_id)
-        .bind(&s.target_id)
-        .bind(i64::from(s.priority))
-        .bind(i64::from(s.vni))
-        .bind(i64::from(s.enabled))
-        .bind(&s.resource_group_id)
-        .bind(s.settle_at_ms)
-        .bind(to_json(s)?)
-        .execute(&mut *self.tx)
-        .await?;
-        sqlx::query("DELETE FROM session_sources WHERE session_id = $1").bind(&s.id).execute(&mut *self.tx).await?;
-        for eni in &s.sources {
-            sqlx::query("INSERT INTO session_sources (session_id, eni_id) VALUES ($1, $2)")
-                .bind(&s.id)
-                .bind(eni)
-                .execute(&mut *self.tx)
-                .await?;
+        let inserted = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO sessions (id, account, region, name, filter_id, target_id, priority, vni, enabled,
+                     resource_group_id, settle_at, body)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO NOTHING",
+            )?
+            .execute(params![
+                s.id,
+                scope.account,
+                scope.region,
+                s.name,
+                s.filter_id,
+                s.target_id,
+                s.priority,
+                s.vni,
+                s.enabled,
+                s.resource_group_id,
+                s.settle_at_ms,
+                to_json(s)?
+            ])?;
+        if inserted == 1 {
+            self.add_session_count(scope, 1)?;
+        } else {
+            self.conn
+                .prepare_cached(
+                    "UPDATE sessions SET name = ?, filter_id = ?, target_id = ?, priority = ?, vni = ?, enabled = ?,
+                         resource_group_id = ?, settle_at = ?, body = ? WHERE id = ?",
+                )?
+                .execute(params![
+                    s.name,
+                    s.filter_id,
+                    s.target_id,
+                    s.priority,
+                    s.vni,
+                    s.enabled,
+                    s.resource_group_id,
+                    s.settle_at_ms,
+                    to_json(s)?,
+                    s.id
+                ])?;
+            self.exec("DELETE FROM session_sources WHERE session_id = ?", &[txt(&s.id)])?;
         }
-        self.put_tags(scope, "session", &s.id, &s.tags).await
+        for (i, eni) in s.sources.iter().enumerate() {
+            self.conn
+                .prepare_cached("INSERT INTO session_sources (session_id, eni_id, position) VALUES (?, ?, ?)")?
+                .execute(params![s.id, eni, i as i64])?;
+        }
+        if inserted == 1 && s.tags.is_empty() {
+            return Ok(());
+        }
+        self.put_tags(scope, "session", &s.id, &s.tags)
     }
 
     async fn delete_session(&mut self, id: &str) -> Result<()> {
-        sqlx::query("DELETE FROM session_sources WHERE session_id = $1").bind(id).execute(&mut *self.tx).await?;
-        sqlx::query("DELETE FROM tags WHERE resource_id = $1").bind(id).execute(&mut *self.tx).await?;
-        sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(&mut *self.tx).await?;
+        let scope: Option<(String, String)> = self
+            .conn
+            .prepare_cached("SELECT account, region FROM sessions WHERE id = ?")?
+            .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        for sql in [
+            "DELETE FROM session_sources WHERE session_id = ?",
+            "DELETE FROM tags WHERE resource_id = ?",
+            "DELETE FROM sessions WHERE id = ?",
+        ] {
+            self.exec(sql, &[txt(id)])?;
+        }
+        if let Some((account, region)) = scope {
+            self.add_session_count(&Scope::new(account, region), -1)?;
+        }
         Ok(())
     }
 
     async fn list_sessions(&mut self, scope: &Scope, q: &SessionQuery) -> Result<Page<Session>> {
-        self.page("sessions", |qb| session_where(qb, scope, q), q.after.as_deref(), q.limit).await
+        let w = session_where(scope, q);
+        let total = if session_unfiltered(q) {
+            self.count(
+                "SELECT COALESCE((SELECT sessions FROM scope_counts WHERE account = ? AND region = ?), 0)",
+                &scope_args(scope),
+            )?
+        } else {
+            self.counted("sessions", &w)?
+        };
+        self.page("sessions", &w, q.after.as_deref(), q.limit, total)
     }
 
     async fn sessions_with_source(&mut self, scope: &Scope, eni: &str) -> Result<Vec<Session>> {
-        let rows = sqlx::query(
-            "SELECT s.body FROM session_sources ss JOIN sessions s ON s.id = ss.session_id
-             WHERE ss.eni_id = $1 AND s.account = $2 AND s.region = $3",
+        let [a, r] = scope_args(scope);
+        // Driven from the ENI's few rows, never from the scope's many sessions.
+        self.bodies(
+            "SELECT s.body FROM session_sources ss CROSS JOIN sessions s ON s.id = ss.session_id
+             WHERE ss.eni_id = ? AND s.account = ? AND s.region = ?",
+            &[txt(eni), a, r],
         )
-        .bind(eni)
-        .bind(&scope.account)
-        .bind(&scope.region)
-        .fetch_all(&mut *self.tx)
-        .await?;
-        bodies(&rows)
     }
 
     async fn sessions_with_target(&mut self, scope: &Scope, target: &str) -> Result<Vec<Session>> {
-        let rows = sqlx::query("SELECT body FROM sessions WHERE target_id = $1 AND account = $2 AND region = $3")
-            .bind(target)
-            .bind(&scope.account)
-            .bind(&scope.region)
-            .fetch_all(&mut *self.tx)
-            .await?;
-        bodies(&rows)
+        let [a, r] = scope_args(scope);
+        self.bodies(
+            "SELECT body FROM sessions INDEXED BY sessions_target WHERE target_id = ? AND account = ? AND region = ?",
+            &[txt(target), a, r],
+        )
     }
 
     async fn sessions_with_priority(&mut self, scope: &Scope, priority: u32) -> Result<Vec<Session>> {
-        let rows = sqlx::query("SELECT body FROM sessions WHERE account = $1 AND region = $2 AND priority = $3")
-            .bind(&scope.account)
-            .bind(&scope.region)
-            .bind(i64::from(priority))
-            .fetch_all(&mut *self.tx)
-            .await?;
-        bodies(&rows)
+        let [a, r] = scope_args(scope);
+        self.bodies(
+            "SELECT body FROM sessions WHERE account = ? AND region = ? AND priority = ?",
+            &[a, r, Sql::Integer(i64::from(priority))],
+        )
     }
 
     async fn sessions_using_filter(&mut self, scope: &Scope, filter: &str) -> Result<Vec<Session>> {
-        let rows = sqlx::query("SELECT body FROM sessions WHERE filter_id = $1 AND account = $2 AND region = $3")
-            .bind(filter)
-            .bind(&scope.account)
-            .bind(&scope.region)
-            .fetch_all(&mut *self.tx)
-            .await?;
-        bodies(&rows)
+        let [a, r] = scope_args(scope);
+        self.bodies(
+            "SELECT body FROM sessions INDEXED BY sessions_filter WHERE filter_id = ? AND account = ? AND region = ?",
+            &[txt(filter), a, r],
+        )
     }
 
     async fn list_tags(&mut self, scope: &Scope, q: &TagQuery) -> Result<Page<TagRow>> {
-        let build = |qb: &mut QueryBuilder<Sqlite>| {
-            qb.push(" WHERE tags.account = ");
-            qb.push_bind(scope.account.clone());
-            qb.push(" AND tags.region = ");
-            qb.push_bind(scope.region.clone());
-            qb.push(" AND tags.resource_type = ");
-            qb.push_bind(q.resource_type.clone());
-            push_ids(qb, "tags.resource_id", &q.ids);
-            for t in &q.tags {
-                qb.push(" AND EXISTS (SELECT 1 FROM tags g WHERE g.resource_id = tags.resource_id AND g.key = ");
-                qb.push_bind(t.key.clone());
-                if !t.value.is_empty() {
-                    qb.push(" AND g.value = ");
-                    qb.push_bind(t.value.clone());
-                }
-                qb.push(")");
+        let mut w = Where::scope("tags", scope);
+        w.eq("tags.resource_type", txt(&q.resource_type));
+        w.texts("tags.resource_id", &q.ids);
+        for t in &q.tags {
+            w.sql.push_str(" AND EXISTS (SELECT 1 FROM tags g WHERE g.resource_id = tags.resource_id AND g.key = ?");
+            w.args.push(txt(&t.key));
+            if !t.value.is_empty() {
+                w.sql.push_str(" AND g.value = ?");
+                w.args.push(txt(&t.value));
             }
-        };
-        let mut count = QueryBuilder::new("SELECT COUNT(*) AS n FROM tags");
-        build(&mut count);
-        let total: i64 = count.build().fetch_one(&mut *self.tx).await?.try_get("n")?;
-        let mut qb = QueryBuilder::new("SELECT resource_id, resource_type, key, value FROM tags");
-        build(&mut qb);
-        if let Some((id, key)) = &q.after {
-            qb.push(" AND (tags.resource_id > ");
-            qb.push_bind(id.clone());
-            qb.push(" OR (tags.resource_id = ");
-            qb.push_bind(id.clone());
-            qb.push(" AND tags.key > ");
-            qb.push_bind(key.clone());
-            qb.push("))");
+            w.sql.push(')');
         }
-        qb.push(" ORDER BY resource_id, key LIMIT ");
-        qb.push_bind(q.limit + 1);
-        let rows = qb.build().fetch_all(&mut *self.tx).await?;
-        let mut items = rows
-            .iter()
-            .map(|r| {
-                Ok(TagRow {
-                    resource_id: r.try_get("resource_id")?,
-                    resource_type: r.try_get("resource_type")?,
-                    key: r.try_get("key")?,
-                    value: r.try_get("value")?,
-                })
-            })
-            .collect::<std::result::Result<Vec<_>, sqlx::Error>>()?;
+        let total = self.counted("tags", &w)?;
+        let mut sql = format!("SELECT resource_id, resource_type, key, value FROM tags{}", w.sql);
+        let mut args = w.args.clone();
+        if let Some((id, key)) = &q.after {
+            sql.push_str(" AND (tags.resource_id > ? OR (tags.resource_id = ? AND tags.key > ?))");
+            args.extend([txt(id), txt(id), txt(key)]);
+        }
+        sql.push_str(" ORDER BY resource_id, key LIMIT ?");
+        args.push(Sql::Integer(q.limit + 1));
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
+            Ok(TagRow { resource_id: r.get(0)?, resource_type: r.get(1)?, key: r.get(2)?, value: r.get(3)? })
+        })?;
+        let mut items = rows.collect::<std::result::Result<Vec<_>, _>>()?;
         let more = items.len() as i64 > q.limit;
         items.truncate(q.limit.max(0) as usize);
         Ok(Page { items, total, more })
     }
 
     async fn get_token(&mut self, account: &str, token: &str) -> Result<Option<TokenRecord>> {
-        let row =
-            sqlx::query("SELECT action, request_hash, response FROM client_tokens WHERE account = $1 AND token = $2")
-                .bind(account)
-                .bind(token)
-                .fetch_optional(&mut *self.tx)
-                .await?;
-        Ok(row
-            .map(|r| -> std::result::Result<TokenRecord, sqlx::Error> {
-                Ok(TokenRecord {
-                    action: r.try_get("action")?,
-                    request_hash: r.try_get("request_hash")?,
-                    response: r.try_get("response")?,
-                })
+        Ok(self
+            .conn
+            .prepare_cached("SELECT action, request_hash, response FROM client_tokens WHERE account = ? AND token = ?")?
+            .query_row(params![account, token], |r| {
+                Ok(TokenRecord { action: r.get(0)?, request_hash: r.get(1)?, response: r.get(2)? })
             })
-            .transpose()?)
+            .optional()?)
     }
 
     async fn put_token(&mut self, account: &str, token: &str, rec: &TokenRecord, now_ms: i64) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO client_tokens (account, token, action, request_hash, response, created_ms)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(account)
-        .bind(token)
-        .bind(&rec.action)
-        .bind(&rec.request_hash)
-        .bind(&rec.response)
-        .bind(now_ms)
-        .execute(&mut *self.tx)
-        .await?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO client_tokens (account, token, action, request_hash, response, created_ms)
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )?
+            .execute(params![account, token, rec.action, rec.request_hash, rec.response, now_ms])?;
         Ok(())
     }
 
     async fn due(&mut self, now_ms: i64, limit: i64) -> Result<Vec<(Settleable, Scope, String)>> {
-        let rows = sqlx::query(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT kind, account, region, id FROM (
-                 SELECT 'rule' AS kind, account, region, id, settle_at FROM rules WHERE settle_at <= $1
-                 UNION ALL SELECT 'filter', account, region, id, settle_at FROM filters WHERE settle_at <= $1
-                 UNION ALL SELECT 'session', account, region, id, settle_at FROM sessions WHERE settle_at <= $1)
-             ORDER BY settle_at LIMIT $2",
-        )
-        .bind(now_ms)
-        .bind(limit)
-        .fetch_all(&mut *self.tx)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let kind = match r.try_get::<&str, _>("kind")? {
-                    "rule" => Settleable::Rule,
-                    "filter" => Settleable::Filter,
-                    _ => Settleable::Session,
-                };
-                Ok((
-                    kind,
-                    Scope::new(r.try_get::<String, _>("account")?, r.try_get::<String, _>("region")?),
-                    r.try_get("id")?,
-                ))
-            })
-            .collect::<std::result::Result<Vec<_>, sqlx::Error>>()
-            .map_err(Into::into)
+                 SELECT 'rule' AS kind, account, region, id, settle_at FROM rules WHERE settle_at <= ?1
+                 UNION ALL SELECT 'filter', account, region, id, settle_at FROM filters WHERE settle_at <= ?1
+                 UNION ALL SELECT 'session', account, region, id, settle_at FROM sessions WHERE settle_at <= ?1)
+             ORDER BY settle_at LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![now_ms, limit], |r| {
+            let kind = match r.get::<_, String>(0)?.as_str() {
+                "rule" => Settleable::Rule,
+                "filter" => Settleable::Filter,
+                _ => Settleable::Session,
+            };
+            Ok((kind, Scope::new(r.get::<_, String>(1)?, r.get::<_, String>(2)?), r.get(3)?))
+        })?;
+        Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
     }
 
     async fn next_due(&mut self) -> Result<Option<i64>> {
-        let row = sqlx::query(
-            "SELECT MIN(t) AS t FROM (
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT MIN(t) FROM (
                  SELECT MIN(settle_at) AS t FROM rules WHERE settle_at IS NOT NULL
                  UNION ALL SELECT MIN(settle_at) FROM filters WHERE settle_at IS NOT NULL
                  UNION ALL SELECT MIN(settle_at) FROM sessions WHERE settle_at IS NOT NULL)",
-        )
-        .fetch_one(&mut *self.tx)
-        .await?;
-        Ok(row.try_get::<Option<i64>, _>("t")?)
+            )?
+            .query_row([], |r| r.get(0))?)
     }
 }
