@@ -1,0 +1,1 @@
+//! pcap / pcapng input and pcap output.
