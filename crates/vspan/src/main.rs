@@ -1,6 +1,9 @@
 //! The `vspan` binary: one clap front end over every part of the system.
 use clap::{Parser, Subcommand};
 
+mod replay;
+mod sink;
+
 #[derive(Parser)]
 #[command(name = "vspan", version, about = "VPC traffic mirroring")]
 struct Cli {
@@ -12,11 +15,17 @@ struct Cli {
 enum Command {
     /// Run the control plane API server.
     Server,
+    /// Apply a sessions file to a capture as one ENI's traffic; write the VXLAN copies.
+    Replay(replay::ReplayArgs),
+    /// Receive VXLAN (UDP or a capture), decapsulate, write one pcap per VNI.
+    Sink(sink::SinkArgs),
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Server => Ok(()),
+        Command::Replay(args) => replay::run(args),
+        Command::Sink(args) => sink::run(args),
     }
 }
