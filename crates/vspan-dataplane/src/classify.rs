@@ -23,67 +23,93 @@ use crate::sessions::{Action, Protocol, Rule, SessionSet};
 pub enum CompileError {
     #[error("session {session}: filter {filter} is not in the sessions file")]
     UnknownFilter { session: String, filter: String },
+    #[error("more than 65535 {0} for one ENI")]
+    TooMany(&'static str),
 }
 
-/// A rule reduced to masks and ranges.
+/// Protocol wildcard in [`CompiledRule::proto4`] / [`CompiledRule::proto6`].
+const PROTO_ANY: u16 = 0x100;
+/// A protocol that never matches in this family (ICMPv6 on IPv4).
+const PROTO_NONE: u16 = 0x200;
+
+#[inline]
+fn family_bit(f: Family) -> u8 {
+    match f {
+        Family::None => 0,
+        Family::V4 => 1,
+        Family::V6 => 2,
+    }
+}
+
+/// A rule reduced to masks and ranges, laid out for a branch-free match. Rules of all
+/// sessions of one direction sit in one array in evaluation order, each naming its session:
+/// walking that array to the first match is exactly the session-by-session walk.
 #[derive(Clone, Copy, Debug)]
 struct CompiledRule {
-    accept: bool,
-    family: Family,
-    any_family: bool,
-    proto: Protocol,
     src_addr: u128,
     src_mask: u128,
     dst_addr: u128,
     dst_mask: u128,
-    needs_ports: bool,
     sport: (u16, u16),
     dport: (u16, u16),
+    /// Protocol wanted from IPv4 / IPv6 packets: a number, [`PROTO_ANY`] or [`PROTO_NONE`].
+    proto4: u16,
+    proto6: u16,
+    /// Families the rule applies to, as [`family_bit`] bits.
+    families: u8,
+    needs_ports: bool,
+    accept: bool,
+    /// Index of the session in [`Classifier::sessions`].
+    session: u16,
+    /// Position of the rule in its session's list for this direction.
+    rule: u16,
 }
 
 impl CompiledRule {
-    fn new(r: &Rule) -> CompiledRule {
+    fn new(r: &Rule, session: u16, rule: u16) -> CompiledRule {
         let (src_addr, src_mask) = r.source.map(|c| (c.addr, c.mask())).unwrap_or((0, 0));
         let (dst_addr, dst_mask) = r.destination.map(|c| (c.addr, c.mask())).unwrap_or((0, 0));
+        let (proto4, proto6) = match r.protocol {
+            Protocol::All => (PROTO_ANY, PROTO_ANY),
+            Protocol::Tcp => (u16::from(IPPROTO_TCP), u16::from(IPPROTO_TCP)),
+            Protocol::Udp => (u16::from(IPPROTO_UDP), u16::from(IPPROTO_UDP)),
+            Protocol::Icmp => (u16::from(IPPROTO_ICMP), u16::from(IPPROTO_ICMPV6)),
+            Protocol::Icmpv6 => (PROTO_NONE, u16::from(IPPROTO_ICMPV6)),
+            Protocol::Number(n) => (u16::from(n), u16::from(n)),
+        };
         CompiledRule {
-            accept: r.action == Action::Accept,
-            family: r.family.unwrap_or(Family::None),
-            any_family: r.family.is_none(),
-            proto: r.protocol,
             src_addr,
             src_mask,
             dst_addr,
             dst_mask,
-            needs_ports: !(r.source_ports.is_any() && r.destination_ports.is_any()),
             sport: (r.source_ports.lo, r.source_ports.hi),
             dport: (r.destination_ports.lo, r.destination_ports.hi),
+            proto4,
+            proto6,
+            families: r.family.map(family_bit).unwrap_or(1 | 2),
+            needs_ports: !(r.source_ports.is_any() && r.destination_ports.is_any()),
+            accept: r.action == Action::Accept,
+            session,
+            rule,
         }
     }
 
-    /// Whether the rule matches an IP packet (the caller has excluded non-IP keys).
+    /// Whether the rule matches an IP packet whose family bit is `fam`. Non-short-circuit
+    /// `&` on purpose: every term is cheap, and branches would mispredict on mixed traffic.
     #[inline]
-    fn matches(&self, k: &FlowKey) -> bool {
-        if !self.any_family && self.family != k.family {
-            return false;
-        }
-        let proto_ok = match self.proto {
-            Protocol::All => true,
-            Protocol::Tcp => k.proto == IPPROTO_TCP,
-            Protocol::Udp => k.proto == IPPROTO_UDP,
-            Protocol::Icmp => match k.family {
-                Family::V4 => k.proto == IPPROTO_ICMP,
-                _ => k.proto == IPPROTO_ICMPV6,
-            },
-            Protocol::Icmpv6 => k.family == Family::V6 && k.proto == IPPROTO_ICMPV6,
-            Protocol::Number(n) => k.proto == n,
-        };
-        proto_ok
-            && (k.src ^ self.src_addr) & self.src_mask == 0
-            && (k.dst ^ self.dst_addr) & self.dst_mask == 0
-            && (!self.needs_ports
-                || (k.has_ports
-                    && (self.sport.0..=self.sport.1).contains(&k.sport)
-                    && (self.dport.0..=self.dport.1).contains(&k.dport)))
+    fn matches(&self, k: &FlowKey, fam: u8) -> bool {
+        let want = if fam == 2 { self.proto6 } else { self.proto4 };
+        let ports_ok = !self.needs_ports
+            | (k.has_ports
+                & (self.sport.0 <= k.sport)
+                & (k.sport <= self.sport.1)
+                & (self.dport.0 <= k.dport)
+                & (k.dport <= self.dport.1));
+        (self.families & fam != 0)
+            & ((want == PROTO_ANY) | (want == u16::from(k.proto)))
+            & ((k.src ^ self.src_addr) & self.src_mask == 0)
+            & ((k.dst ^ self.dst_addr) & self.dst_mask == 0)
+            & ports_ok
     }
 }
 
@@ -98,8 +124,9 @@ pub struct CompiledSession {
     /// Bytes of the frame kept (`usize::MAX` when the session keeps whole frames).
     pub packet_length: usize,
     pub target_id: String,
-    ingress: Vec<CompiledRule>,
-    egress: Vec<CompiledRule>,
+    /// Number of rules per direction, for reporting.
+    pub ingress_rules: usize,
+    pub egress_rules: usize,
 }
 
 /// Outcome of classifying one packet.
@@ -118,12 +145,80 @@ pub enum Verdict {
 #[derive(Clone, Debug, Default)]
 pub struct Classifier {
     sessions: Vec<CompiledSession>,
+    /// Per direction (ingress, egress): the rules that can match IPv4 packets, compacted to
+    /// 32 bits per address so two rules share a cache line.
+    v4: [Vec<RuleV4>; 2],
+    /// Per direction: the rules that can match IPv6 packets.
+    v6: [Vec<CompiledRule>; 2],
+}
+
+/// An IPv4-only view of a [`CompiledRule`].
+#[derive(Clone, Copy, Debug)]
+struct RuleV4 {
+    src_addr: u32,
+    src_mask: u32,
+    dst_addr: u32,
+    dst_mask: u32,
+    sport: (u16, u16),
+    dport: (u16, u16),
+    proto: u16,
+    needs_ports: bool,
+    accept: bool,
+    session: u16,
+    rule: u16,
+}
+
+impl RuleV4 {
+    /// `None` when the rule can never match IPv4.
+    fn new(r: &CompiledRule) -> Option<RuleV4> {
+        if r.families & 1 == 0 || r.proto4 == PROTO_NONE {
+            return None;
+        }
+        // IPv4 CIDRs live in the low 32 bits; the casts keep exactly those.
+        Some(RuleV4 {
+            src_addr: r.src_addr as u32,
+            src_mask: r.src_mask as u32,
+            dst_addr: r.dst_addr as u32,
+            dst_mask: r.dst_mask as u32,
+            sport: r.sport,
+            dport: r.dport,
+            proto: r.proto4,
+            needs_ports: r.needs_ports,
+            accept: r.accept,
+            session: r.session,
+            rule: r.rule,
+        })
+    }
+
+    #[inline]
+    fn matches(&self, k: &FlowKey, src: u32, dst: u32) -> bool {
+        let ports_ok = !self.needs_ports
+            | (k.has_ports
+                & (self.sport.0 <= k.sport)
+                & (k.sport <= self.sport.1)
+                & (self.dport.0 <= k.dport)
+                & (k.dport <= self.dport.1));
+        ((self.proto == PROTO_ANY) | (self.proto == u16::from(k.proto)))
+            & ((src ^ self.src_addr) & self.src_mask == 0)
+            & ((dst ^ self.dst_addr) & self.dst_mask == 0)
+            & ports_ok
+    }
+}
+
+fn verdict(accept: bool, session: u16, rule: u16) -> Verdict {
+    let (session, rule) = (usize::from(session), usize::from(rule));
+    if accept {
+        Verdict::Mirror { session, rule }
+    } else {
+        Verdict::Filtered { session, rule }
+    }
 }
 
 impl Classifier {
-    /// Compiles the enabled sessions of `set`, ordered by priority.
+    /// Compiles the enabled sessions of `set`, ordered by priority (equal priorities keep
+    /// file order).
     pub fn compile(set: &SessionSet) -> Result<Classifier, CompileError> {
-        let mut sessions = Vec::new();
+        let mut enabled = Vec::new();
         for (index, s) in set.sessions.iter().enumerate() {
             if !s.enabled {
                 continue;
@@ -136,13 +231,31 @@ impl Classifier {
                     session: s.id.clone(),
                     filter: s.filter_id.clone(),
                 })?;
-            let compile_rules = |rules: &[Rule]| {
+            enabled.push((index, s, filter));
+        }
+        enabled.sort_by_key(|(_, s, _)| s.priority);
+        if enabled.len() > usize::from(u16::MAX) {
+            return Err(CompileError::TooMany("sessions"));
+        }
+        let mut c = Classifier::default();
+        for (si, (index, s, filter)) in enabled.into_iter().enumerate() {
+            for (d, rules) in [&filter.ingress, &filter.egress].into_iter().enumerate() {
+                if rules.len() > usize::from(u16::MAX) {
+                    return Err(CompileError::TooMany("rules"));
+                }
                 let mut sorted: Vec<&Rule> = rules.iter().collect();
                 // Stable: equal priorities keep file order.
                 sorted.sort_by_key(|r| r.priority);
-                sorted.into_iter().map(CompiledRule::new).collect()
-            };
-            sessions.push(CompiledSession {
+                for (ri, r) in sorted.into_iter().enumerate() {
+                    // Both casts are bounded by the u16::MAX checks above.
+                    let r = CompiledRule::new(r, si as u16, ri as u16);
+                    c.v4[d].extend(RuleV4::new(&r));
+                    if r.families & 2 != 0 && r.proto6 != PROTO_NONE {
+                        c.v6[d].push(r);
+                    }
+                }
+            }
+            c.sessions.push(CompiledSession {
                 index,
                 id: s.id.clone(),
                 priority: s.priority,
@@ -152,12 +265,11 @@ impl Classifier {
                     .and_then(|l| usize::try_from(l).ok())
                     .unwrap_or(usize::MAX),
                 target_id: s.target_id.clone(),
-                ingress: compile_rules(&filter.ingress),
-                egress: compile_rules(&filter.egress),
+                ingress_rules: filter.ingress.len(),
+                egress_rules: filter.egress.len(),
             });
         }
-        sessions.sort_by_key(|s| s.priority);
-        Ok(Classifier { sessions })
+        Ok(c)
     }
 
     /// The enabled sessions in evaluation order.
@@ -168,31 +280,25 @@ impl Classifier {
     /// Decides what happens to a packet with key `key` travelling in `dir`.
     #[inline]
     pub fn classify(&self, key: &FlowKey, dir: Direction) -> Verdict {
-        if key.family == Family::None {
-            return Verdict::NoMatch;
-        }
-        for (si, s) in self.sessions.iter().enumerate() {
-            let rules = match dir {
-                Direction::Ingress => &s.ingress,
-                Direction::Egress => &s.egress,
-            };
-            for (ri, r) in rules.iter().enumerate() {
-                if r.matches(key) {
-                    return if r.accept {
-                        Verdict::Mirror {
-                            session: si,
-                            rule: ri,
-                        }
-                    } else {
-                        Verdict::Filtered {
-                            session: si,
-                            rule: ri,
-                        }
-                    };
+        let d = match dir {
+            Direction::Ingress => 0,
+            Direction::Egress => 1,
+        };
+        match key.family {
+            Family::None => Verdict::NoMatch,
+            Family::V4 => {
+                // The key holds IPv4 addresses in the low 32 bits.
+                let (src, dst) = (key.src as u32, key.dst as u32);
+                match self.v4[d].iter().find(|r| r.matches(key, src, dst)) {
+                    Some(r) => verdict(r.accept, r.session, r.rule),
+                    None => Verdict::NoMatch,
                 }
             }
+            Family::V6 => match self.v6[d].iter().find(|r| r.matches(key, 2)) {
+                Some(r) => verdict(r.accept, r.session, r.rule),
+                None => Verdict::NoMatch,
+            },
         }
-        Verdict::NoMatch
     }
 }
 

@@ -21,9 +21,17 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
+/// Folds a 128-bit address to 64 bits; the rotation keeps IPv6 halves from cancelling.
+#[inline]
+fn fold(a: u128) -> u64 {
+    // Truncating casts split the address into halves on purpose.
+    (a as u64) ^ ((a >> 64) as u64).rotate_left(29)
+}
+
 /// Symmetric 64-bit hash of the key's addresses, protocol and (when usable) ports.
 #[inline]
 pub fn symmetric_hash(key: &FlowKey) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
     let (sp, dp) = if key.has_ports && !key.fragment {
         (key.sport, key.dport)
     } else {
@@ -32,13 +40,11 @@ pub fn symmetric_hash(key: &FlowKey) -> u64 {
     let a = (key.src, sp);
     let b = (key.dst, dp);
     let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-    let mut h = mix(u64::from(key.proto) ^ ((key.family as u64) << 8));
-    // Truncating casts split the 128-bit addresses into halves on purpose.
-    h = mix(h ^ (lo.0 as u64));
-    h = mix(h ^ ((lo.0 >> 64) as u64));
-    h = mix(h ^ (hi.0 as u64));
-    h = mix(h ^ ((hi.0 >> 64) as u64));
-    mix(h ^ (u64::from(lo.1) << 16 | u64::from(hi.1)))
+    let mut h = u64::from(key.proto) | (key.family as u64) << 8;
+    h = (h ^ fold(lo.0)).wrapping_mul(K).rotate_left(31);
+    h = (h ^ fold(hi.0)).wrapping_mul(K).rotate_left(31);
+    h = (h ^ (u64::from(lo.1) << 16 | u64::from(hi.1))).wrapping_mul(K);
+    mix(h)
 }
 
 /// Outer UDP source port for a hash, in 49152-65535.

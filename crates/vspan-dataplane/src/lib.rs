@@ -16,6 +16,8 @@ pub mod mirror;
 pub mod parse;
 pub mod pcap;
 pub mod sessions;
+#[doc(hidden)]
+pub mod testing;
 pub mod vxlan;
 
 pub use classify::{Classifier, Verdict};

@@ -222,13 +222,11 @@ impl Mirror {
                 };
                 let copy = s.max_copy.min(frame.len());
                 let hash = symmetric_hash(&key);
-                // Different hash bits for port and backend, so they do not correlate.
-                let n = s.targets.len().max(1) as u64;
-                let dst = s
-                    .targets
-                    .get(((hash >> 32) % n) as usize)
-                    .copied()
-                    .unwrap_or_default();
+                // Backend from the high hash bits (the port uses the low ones), by
+                // multiply-shift rather than a division: (h32 * n) >> 32 < n.
+                let n = s.targets.len() as u64;
+                let pick = ((hash >> 32) * n) >> 32;
+                let dst = s.targets.get(pick as usize).copied().unwrap_or_default();
                 match vxlan::encap_frame_v4(
                     &self.config.outer,
                     dst,

@@ -106,6 +106,7 @@ fn addr16(b: &[u8]) -> u128 {
 
 impl FlowKey {
     /// Parses an Ethernet frame as far as it goes.
+    #[inline]
     pub fn parse(frame: &[u8]) -> FlowKey {
         let mut key = FlowKey::default();
         let Some(mut ethertype) = be16(frame, 12) else {
@@ -134,6 +135,7 @@ impl FlowKey {
         key
     }
 
+    #[inline]
     fn parse_ipv4(&mut self, frame: &[u8], off: usize) {
         let Some(h) = frame.get(off..off + 20) else {
             return;
@@ -214,6 +216,7 @@ impl FlowKey {
         self.proto = next;
     }
 
+    #[inline]
     fn parse_l4(&mut self, frame: &[u8], at: usize) {
         self.l4_offset = at;
         if matches!(self.proto, IPPROTO_TCP | IPPROTO_UDP)

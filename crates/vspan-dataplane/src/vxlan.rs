@@ -90,8 +90,16 @@ pub struct OuterV4 {
     pub src_ip: [u8; 4],
 }
 
+#[inline]
+fn words(a: [u8; 4]) -> u64 {
+    u64::from(u16::from_be_bytes([a[0], a[1]])) + u64::from(u16::from_be_bytes([a[2], a[3]]))
+}
+
 /// Writes a complete outer Ethernet/IPv4/UDP/VXLAN frame around `inner` into `out`;
 /// returns the frame length. Allocates nothing.
+///
+/// Header checksums are summed from the field values rather than read back from the bytes
+/// just written: reading them back costs a store-forwarding stall per packet.
 #[inline]
 pub fn encap_frame_v4(
     outer: &OuterV4,
@@ -114,60 +122,43 @@ pub fn encap_frame_v4(
     // Bounded above by MAX_INNER_V4, so both lengths fit in u16.
     let ip_len = (need - 14) as u16;
     let udp_len = ip_len - 20;
-    hdr[0..6].copy_from_slice(&outer.dst_mac);
-    hdr[6..12].copy_from_slice(&outer.src_mac);
-    hdr[12..14].copy_from_slice(&0x0800u16.to_be_bytes());
-    let ip = &mut hdr[14..34];
-    ip.copy_from_slice(&[
-        0x45,
-        0,
-        0,
-        0,
-        0,
-        0,
-        0x40,
-        0,
-        64,
-        IPPROTO_UDP,
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
-    ]);
-    ip[2..4].copy_from_slice(&ip_len.to_be_bytes());
-    ip[12..16].copy_from_slice(&outer.src_ip);
-    ip[16..20].copy_from_slice(&dst_ip);
-    let ip_csum = checksum::checksum(ip);
-    ip[10..12].copy_from_slice(&ip_csum.to_be_bytes());
-    let udp = &mut hdr[34..42];
-    udp[0..2].copy_from_slice(&src_port.to_be_bytes());
-    udp[2..4].copy_from_slice(&VXLAN_PORT.to_be_bytes());
-    udp[4..6].copy_from_slice(&udp_len.to_be_bytes());
-    udp[6..8].copy_from_slice(&[0, 0]);
-    let mut vx = [0u8; VXLAN_HEADER_LEN];
-    write_header(vni, &mut vx);
-    hdr[42..50].copy_from_slice(&vx);
-    // Pseudo-header: source, destination, zero + protocol, UDP length.
-    let mut pseudo = [0u8; 12];
-    pseudo[0..4].copy_from_slice(&outer.src_ip);
-    pseudo[4..8].copy_from_slice(&dst_ip);
-    pseudo[9] = IPPROTO_UDP;
-    pseudo[10..12].copy_from_slice(&udp_len.to_be_bytes());
-    let acc = checksum::sum(&pseudo, 0);
-    let acc = checksum::sum(&hdr[34..50], acc);
-    let acc = checksum::sum(body, acc);
-    let csum = match checksum::finish(acc) {
+    let vni = vni & 0x00ff_ffff;
+    let addrs = words(outer.src_ip) + words(dst_ip);
+
+    // IPv4: version/IHL 0x45, TOS 0, length, id 0, DF, TTL 64, UDP.
+    let ip_sum = 0x4500 + u64::from(ip_len) + 0x4000 + (64 << 8 | u64::from(IPPROTO_UDP)) + addrs;
+    let ip_csum = checksum::finish(ip_sum);
+    // UDP over pseudo-header, UDP header and VXLAN header, then the inner frame.
+    let udp_sum = addrs
+        + u64::from(IPPROTO_UDP)
+        + 2 * u64::from(udp_len)
+        + u64::from(src_port)
+        + u64::from(VXLAN_PORT)
+        + 0x0800
+        + u64::from(vni >> 8)
+        + u64::from((vni & 0xff) << 8);
+    let udp_csum = match checksum::finish(checksum::sum(body, udp_sum)) {
         // RFC 768: a computed 0 is sent as all ones; 0 means "no checksum".
         0 => 0xffff,
         c => c,
     };
-    hdr[40..42].copy_from_slice(&csum.to_be_bytes());
+
+    // Written in place, field by field, and never read back (see above).
+    let h = hdr;
+    h[0..6].copy_from_slice(&outer.dst_mac);
+    h[6..12].copy_from_slice(&outer.src_mac);
+    h[12..16].copy_from_slice(&[0x08, 0x00, 0x45, 0x00]);
+    h[16..18].copy_from_slice(&ip_len.to_be_bytes());
+    h[18..24].copy_from_slice(&[0, 0, 0x40, 0, 64, IPPROTO_UDP]);
+    h[24..26].copy_from_slice(&ip_csum.to_be_bytes());
+    h[26..30].copy_from_slice(&outer.src_ip);
+    h[30..34].copy_from_slice(&dst_ip);
+    h[34..36].copy_from_slice(&src_port.to_be_bytes());
+    h[36..38].copy_from_slice(&VXLAN_PORT.to_be_bytes());
+    h[38..40].copy_from_slice(&udp_len.to_be_bytes());
+    h[40..42].copy_from_slice(&udp_csum.to_be_bytes());
+    h[42..46].copy_from_slice(&[0x08, 0, 0, 0]);
+    h[46..50].copy_from_slice(&(vni << 8).to_be_bytes());
     Ok(need)
 }
 
