@@ -152,21 +152,29 @@ pub struct Classifier {
     v6: [Vec<CompiledRule>; 2],
 }
 
-/// An IPv4-only view of a [`CompiledRule`].
+/// An IPv4-only view of a [`CompiledRule`], reduced to a few word-wide operations:
+/// both addresses in one masked 64-bit compare, the protocol as a masked byte, and each
+/// port range as one unsigned compare of `port - lo <= span`. A packet without ports carries
+/// the out-of-range port [`NO_PORT`], which only a wildcard range (span [`NO_PORT`]) admits.
 #[derive(Clone, Copy, Debug)]
 struct RuleV4 {
-    src_addr: u32,
-    src_mask: u32,
-    dst_addr: u32,
-    dst_mask: u32,
-    sport: (u16, u16),
-    dport: (u16, u16),
-    proto: u16,
-    needs_ports: bool,
+    /// Source address in the high 32 bits, destination in the low 32.
+    addrs: u64,
+    addr_mask: u64,
+    sport_lo: u32,
+    sport_span: u32,
+    dport_lo: u32,
+    dport_span: u32,
+    proto: u8,
+    /// 0xff to require `proto`, 0 for any protocol.
+    proto_mask: u8,
     accept: bool,
     session: u16,
     rule: u16,
 }
+
+/// Port value of a packet whose ports were not read.
+const NO_PORT: u32 = 0x1_0000;
 
 impl RuleV4 {
     /// `None` when the rule can never match IPv4.
@@ -174,34 +182,43 @@ impl RuleV4 {
         if r.families & 1 == 0 || r.proto4 == PROTO_NONE {
             return None;
         }
-        // IPv4 CIDRs live in the low 32 bits; the casts keep exactly those.
+        let range = |(lo, hi): (u16, u16)| {
+            if r.needs_ports {
+                (u32::from(lo), u32::from(hi - lo))
+            } else {
+                (0, NO_PORT)
+            }
+        };
+        let (sport_lo, sport_span) = range(r.sport);
+        let (dport_lo, dport_span) = range(r.dport);
+        // IPv4 CIDRs live in the low 32 bits of the u128s; the casts keep exactly those.
+        let pair = |s: u128, d: u128| u64::from(s as u32) << 32 | u64::from(d as u32);
+        let (proto, proto_mask) = match r.proto4 {
+            PROTO_ANY => (0, 0),
+            p => (p as u8, 0xff),
+        };
         Some(RuleV4 {
-            src_addr: r.src_addr as u32,
-            src_mask: r.src_mask as u32,
-            dst_addr: r.dst_addr as u32,
-            dst_mask: r.dst_mask as u32,
-            sport: r.sport,
-            dport: r.dport,
-            proto: r.proto4,
-            needs_ports: r.needs_ports,
+            addrs: pair(r.src_addr, r.dst_addr),
+            addr_mask: pair(r.src_mask, r.dst_mask),
+            sport_lo,
+            sport_span,
+            dport_lo,
+            dport_span,
+            proto,
+            proto_mask,
             accept: r.accept,
             session: r.session,
             rule: r.rule,
         })
     }
 
+    /// `addrs`, `sport`, `dport` are the packet's, prepared once per packet by the caller.
     #[inline]
-    fn matches(&self, k: &FlowKey, src: u32, dst: u32) -> bool {
-        let ports_ok = !self.needs_ports
-            | (k.has_ports
-                & (self.sport.0 <= k.sport)
-                & (k.sport <= self.sport.1)
-                & (self.dport.0 <= k.dport)
-                & (k.dport <= self.dport.1));
-        ((self.proto == PROTO_ANY) | (self.proto == u16::from(k.proto)))
-            & ((src ^ self.src_addr) & self.src_mask == 0)
-            & ((dst ^ self.dst_addr) & self.dst_mask == 0)
-            & ports_ok
+    fn matches(&self, addrs: u64, proto: u8, sport: u32, dport: u32) -> bool {
+        ((addrs ^ self.addrs) & self.addr_mask == 0)
+            & ((proto ^ self.proto) & self.proto_mask == 0)
+            & (sport.wrapping_sub(self.sport_lo) <= self.sport_span)
+            & (dport.wrapping_sub(self.dport_lo) <= self.dport_span)
     }
 }
 
@@ -288,8 +305,16 @@ impl Classifier {
             Family::None => Verdict::NoMatch,
             Family::V4 => {
                 // The key holds IPv4 addresses in the low 32 bits.
-                let (src, dst) = (key.src as u32, key.dst as u32);
-                match self.v4[d].iter().find(|r| r.matches(key, src, dst)) {
+                let addrs = u64::from(key.src as u32) << 32 | u64::from(key.dst as u32);
+                let (sport, dport) = if key.has_ports {
+                    (u32::from(key.sport), u32::from(key.dport))
+                } else {
+                    (NO_PORT, NO_PORT)
+                };
+                match self.v4[d]
+                    .iter()
+                    .find(|r| r.matches(addrs, key.proto, sport, dport))
+                {
                     Some(r) => verdict(r.accept, r.session, r.rule),
                     None => Verdict::NoMatch,
                 }
