@@ -13,7 +13,7 @@ pub fn synthetic_frame(i: u32, size: usize) -> Vec<u8> {
     let mut f = vec![0u8; size];
     let flow = i % 64;
     let reverse = (i / 64) % 2 == 1;
-    let proto = if flow % 3 == 0 { 17u8 } else { 6u8 };
+    let proto = if flow.is_multiple_of(3) { 17u8 } else { 6u8 };
     let (a, b) = ([10, 0, (flow >> 8) as u8, flow as u8], [10, 1, 0, 1]);
     let (pa, pb) = (40000 + flow as u16, if proto == 6 { 443 } else { 53 });
     let (src, dst, sp, dp) = if reverse {
