@@ -12,7 +12,8 @@ n=${1:-1000000}
 size=${2:-64}
 out=bench/out
 mkdir -p "$out"
-cargo build --release -q -p vspan -p vspan-dataplane --example gen_capture
+cargo build --release -q -p vspan
+cargo build --release -q -p vspan-dataplane --example gen_capture
 target=${CARGO_TARGET_DIR:-target}
 "$target/release/examples/gen_capture" "$out/in-$size.pcap" "$n" "$size" "$out/sessions.json" 10 3
 ls -l "$out/in-$size.pcap"

@@ -36,6 +36,8 @@ pub fn synthetic_frame(i: u32, size: usize) -> Vec<u8> {
     f[36..38].copy_from_slice(&dp.to_be_bytes());
     if proto == 6 {
         f[46] = 0x50;
+    } else {
+        f[38..40].copy_from_slice(&(tot - 20).to_be_bytes());
     }
     f
 }
