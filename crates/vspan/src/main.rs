@@ -1,7 +1,9 @@
 //! The `vspan` binary: one clap front end over every part of the system.
 
 mod config;
+mod replay;
 mod server;
+mod sink;
 mod up;
 
 use clap::{Parser, Subcommand};
@@ -19,18 +21,25 @@ enum Command {
     Server(server::ServerArgs),
     /// Start the whole system with no configuration: server, SQLite, a dev account.
     Up(up::UpArgs),
+    /// Apply a sessions file to a capture as one ENI's traffic; write the VXLAN copies.
+    Replay(replay::ReplayArgs),
+    /// Receive VXLAN (UDP or a capture), decapsulate, write one pcap per VNI.
+    Sink(sink::SinkArgs),
 }
 
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_logging();
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     match cli.command {
         Command::Server(args) => {
             let mut cfg = match &args.config {
@@ -38,12 +47,14 @@ fn main() -> anyhow::Result<()> {
                 None => toml::from_str::<config::Config>("")?,
             };
             args.apply(&mut cfg);
-            rt.block_on(server::run(cfg, |addr| println!("vspan server listening on http://{addr}")))
+            runtime()?.block_on(server::run(cfg, |addr| println!("vspan server listening on http://{addr}")))
         }
         Command::Up(args) => {
             let (cfg, keys) = up::config(&args)?;
             let shown = cfg.clone();
-            rt.block_on(server::run(cfg, |addr| println!("{}", up::banner(addr, &shown, &keys))))
+            runtime()?.block_on(server::run(cfg, |addr| println!("{}", up::banner(addr, &shown, &keys))))
         }
+        Command::Replay(args) => replay::run(args),
+        Command::Sink(args) => sink::run(args),
     }
 }
