@@ -98,7 +98,12 @@ def traffic(topo, phase):
 
 
 def metrics(topo):
-    code = f"import urllib.request;print(urllib.request.urlopen('http://{METRICS}/metrics').read().decode())"
+    return metrics_at(topo, METRICS)
+
+
+def metrics_at(topo, addr):
+    """The agent's /metrics, fetched from inside namespace A, as {sample: value}."""
+    code = f"import urllib.request;print(urllib.request.urlopen('http://{addr}/metrics').read().decode())"
     text = topo.run(topo.a, PY, "-c", code).stdout
     out = {}
     for line in text.splitlines():
