@@ -78,6 +78,13 @@ def one_run(mode, size, seconds, vspan, gen, profile, outdir):
     with netns.Topology("b") as topo:
         a = topo.a
         agent = None
+        # A bound socket at the target that never reads: copies are counted (InDatagrams, or
+        # InErrors once its buffer is full) without the target answering each one with an ICMP
+        # port unreachable, whose cost would land on whoever sends the copy.
+        target = topo.popen(topo.c, sys.executable, "-c",
+                            "import socket,time;s=socket.socket(2,2);"
+                            f"s.bind(('{netns.C_IP}',4789));print('ready',flush=True);time.sleep(1e6)")
+        assert target.stdout.readline().strip() == "ready"
         if mode == "tc":
             topo.run(a, "ip", "link", "add", "vx0", "type", "vxlan", "id", VNI, "remote", netns.C_IP,
                      "local", netns.A1_IP, "dstport", 4789, "dev", "a1")
