@@ -265,3 +265,97 @@ impl Mirror {
         }
     }
 }
+
+/// What [`Mirror::process_payload`] did with one frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PayloadOutcome {
+    /// `out[..len]` holds the VXLAN header and the (cut) inner frame for session `session`,
+    /// to be sent in a UDP datagram from source port `src_port` to `dst`:4789.
+    Mirrored {
+        session: usize,
+        len: usize,
+        truncated: bool,
+        dst: [u8; 4],
+        src_port: u16,
+    },
+    Filtered {
+        session: usize,
+    },
+    NoMatch,
+    Error(EncapError),
+}
+
+// Separate impl block so the UDP-socket sender's entry point stays additive to the module.
+impl Mirror {
+    /// [`Mirror::process`] for senders whose kernel builds the outer headers (a UDP socket):
+    /// writes only the VXLAN header and the cut inner frame into `out` and returns the outer
+    /// destination and UDP source port the contract asks for. Same classification, cut and
+    /// counters as [`Mirror::process`]; allocates nothing.
+    #[inline]
+    pub fn process_payload(
+        &self,
+        frame: &[u8],
+        dir: Direction,
+        out: &mut [u8],
+        counters: &mut Counters,
+    ) -> PayloadOutcome {
+        counters.read += 1;
+        counters.read_bytes += frame.len() as u64;
+        let key = FlowKey::parse(frame);
+        match self.classifier.classify(&key, dir) {
+            Verdict::Mirror { session, .. } => {
+                let (Some(s), Some(c)) =
+                    (self.out.get(session), counters.sessions.get_mut(session))
+                else {
+                    counters.errors += 1;
+                    return PayloadOutcome::NoMatch;
+                };
+                let copy = s.max_copy.min(frame.len());
+                let hash = symmetric_hash(&key);
+                let n = s.targets.len() as u64;
+                let pick = ((hash >> 32) * n) >> 32;
+                let dst = s.targets.get(pick as usize).copied().unwrap_or_default();
+                match vxlan::encap_payload(s.vni, &frame[..copy], out) {
+                    Ok(len) => {
+                        let truncated = copy < frame.len();
+                        c.mirrored += 1;
+                        c.mirrored_bytes += copy as u64;
+                        c.truncated += u64::from(truncated);
+                        PayloadOutcome::Mirrored {
+                            session,
+                            len,
+                            truncated,
+                            dst,
+                            src_port: source_port(hash),
+                        }
+                    }
+                    Err(e) => {
+                        counters.errors += 1;
+                        PayloadOutcome::Error(e)
+                    }
+                }
+            }
+            Verdict::Filtered { session, .. } => {
+                if let Some(c) = counters.sessions.get_mut(session) {
+                    c.filtered += 1;
+                }
+                PayloadOutcome::Filtered { session }
+            }
+            Verdict::NoMatch => {
+                counters.unmatched += 1;
+                PayloadOutcome::NoMatch
+            }
+        }
+    }
+
+    /// Largest inner copy any session of this mirror makes (packet length and MTU budget
+    /// applied): the capture never needs more of a frame than this to mirror it.
+    pub fn max_copy_len(&self) -> usize {
+        self.out.iter().map(|s| s.max_copy).max().unwrap_or(0)
+    }
+
+    /// The MTU this mirror cuts copies against.
+    pub fn mtu(&self) -> usize {
+        self.config.mtu
+    }
+}

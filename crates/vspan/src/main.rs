@@ -1,5 +1,6 @@
 //! The `vspan` binary: one clap front end over every part of the system.
 
+mod agent;
 mod config;
 mod replay;
 mod server;
@@ -25,6 +26,8 @@ enum Command {
     Replay(replay::ReplayArgs),
     /// Receive VXLAN (UDP or a capture), decapsulate, write one pcap per VNI.
     Sink(sink::SinkArgs),
+    /// Host agent: capture interfaces (AF_PACKET), mirror per the sessions file over VXLAN.
+    Agent(agent::AgentArgs),
 }
 
 fn init_logging() {
@@ -56,5 +59,6 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Replay(args) => replay::run(args),
         Command::Sink(args) => sink::run(args),
+        Command::Agent(args) => agent::run(args),
     }
 }
