@@ -1,13 +1,26 @@
 #!/usr/bin/env bash
-# Runs every test of vspan: Rust unit and integration tests, then the end-to-end suites that
-# drive a real `vspan server` through the vendors' official SDKs. Installs what it needs
-# (a Python virtualenv with the SDKs) on the way; safe to run again.
+# Runs every test of vspan: Rust unit, property and integration tests, then the end-to-end
+# suites: the control plane through the vendors' official SDKs (tests/aliyun, tests/huawei,
+# tests/cli), the data plane against tshark and an independent model (tests/dataplane), and the
+# host agent in network namespaces it creates (tests/agent, root only; skipped loudly otherwise).
+# Installs what it needs (tshark, a Python virtualenv with the SDKs) on the way; safe to rerun.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
 echo "== toolchain"
 cargo --version
+
+echo "== system packages: tshark (packet checks), iproute2 (namespaces)"
+if ! command -v tshark >/dev/null || ! command -v ip >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq tshark iproute2 >/dev/null
+  else
+    echo "WARNING: tshark or ip missing and not root: the tests that need them will be skipped"
+  fi
+fi
 
 echo "== python virtualenv (.venv) with the official SDKs"
 if [ ! -x .venv/bin/python ]; then

@@ -148,38 +148,22 @@ impl Agent {
         mtu.unwrap_or(1500)
     }
 
-    fn build_mirror(
-        &self,
-        name: &str,
-        set: &SessionSet,
-        mtu: usize,
-    ) -> Result<Arc<Mirror>, AgentError> {
+    fn build_mirror(&self, name: &str, set: &SessionSet, mtu: usize) -> Result<Arc<Mirror>, AgentError> {
         let config = MirrorConfig {
             // A UDP socket sender: the kernel writes the outer headers, these are unused.
-            outer: OuterV4 {
-                src_mac: [0; 6],
-                dst_mac: [0; 6],
-                src_ip: Ipv4Addr::UNSPECIFIED.octets(),
-            },
+            outer: OuterV4 { src_mac: [0; 6], dst_mac: [0; 6], src_ip: Ipv4Addr::UNSPECIFIED.octets() },
             mtu,
         };
         Mirror::new(set, config)
             .map(Arc::new)
-            .map_err(|e| AgentError::Mirror {
-                iface: name.to_string(),
-                msg: e.to_string(),
-            })
+            .map_err(|e| AgentError::Mirror { iface: name.to_string(), msg: e.to_string() })
     }
 
     fn start(&mut self, link: &Link, set: SessionSet) -> Result<(), AgentError> {
         let mtu = self.mtu_for(&set);
         let mirror = self.build_mirror(&link.name, &set, mtu)?;
-        let ring = Ring::open(link.ifindex, &self.cfg.ring, &self.filter).map_err(|source| {
-            AgentError::Capture {
-                iface: link.name.clone(),
-                source,
-            }
-        })?;
+        let ring = Ring::open(link.ifindex, &self.cfg.ring, &self.filter)
+            .map_err(|source| AgentError::Capture { iface: link.name.clone(), source })?;
         let worker = Worker::spawn(WorkerSetup {
             iface: link.name.clone(),
             link_mtu: link.mtu,
@@ -203,14 +187,7 @@ impl Agent {
                 .unwrap_or_default();
             i.starts += 1;
         }
-        self.captured.insert(
-            link.name.clone(),
-            Captured {
-                ifindex: link.ifindex,
-                set,
-                worker,
-            },
-        );
+        self.captured.insert(link.name.clone(), Captured { ifindex: link.ifindex, set, worker });
         Ok(())
     }
 
@@ -246,9 +223,7 @@ impl Agent {
         let stale: Vec<String> = self
             .captured
             .iter()
-            .filter(|(n, c)| {
-                c.worker.finished() || want.get(*n).is_none_or(|(l, _)| l.ifindex != c.ifindex)
-            })
+            .filter(|(n, c)| c.worker.finished() || want.get(*n).is_none_or(|(l, _)| l.ifindex != c.ifindex))
             .map(|(n, _)| n.clone())
             .collect();
         for n in stale {

@@ -106,9 +106,6 @@ mod tests {
         let mut arp = udp(40001, 4789, 0);
         arp[12..14].copy_from_slice(&[0x08, 0x06]);
         assert_eq!(run(&p, &arp), u32::MAX);
-        assert_eq!(
-            run(&exclude_own_output(4789, &[]), &udp(1, 4789, 0)),
-            u32::MAX
-        );
+        assert_eq!(run(&exclude_own_output(4789, &[]), &udp(1, 4789, 0)), u32::MAX);
     }
 }

@@ -52,19 +52,13 @@ const PH_MIN: usize = PH_SLL_PKTTYPE + 1;
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {
     #[error("{step}: {source}")]
-    Sys {
-        step: &'static str,
-        source: io::Error,
-    },
+    Sys { step: &'static str, source: io::Error },
     #[error("ring geometry: {0}")]
     Geometry(String),
 }
 
 fn sys(step: &'static str) -> CaptureError {
-    CaptureError::Sys {
-        step,
-        source: io::Error::last_os_error(),
-    }
+    CaptureError::Sys { step, source: io::Error::last_os_error() }
 }
 
 /// Geometry and behaviour of one receive ring.
@@ -85,12 +79,7 @@ pub struct RingConfig {
 
 impl Default for RingConfig {
     fn default() -> Self {
-        RingConfig {
-            block_size: 1 << 20,
-            block_count: 64,
-            block_timeout_ms: 10,
-            fanout_group: None,
-        }
+        RingConfig { block_size: 1 << 20, block_count: 64, block_timeout_ms: 10, fanout_group: None }
     }
 }
 
@@ -135,8 +124,7 @@ impl Ring {
     /// accepts everything). The socket receives nothing before the filter and the ring are
     /// in place: it is created with protocol 0 and only bound to ETH_P_ALL at the end.
     pub fn open(ifindex: u32, cfg: &RingConfig, filter: &[BpfInsn]) -> Result<Ring, CaptureError> {
-        if cfg.block_size < (128 << 10) || !cfg.block_size.is_power_of_two() || cfg.block_count == 0
-        {
+        if cfg.block_size < (128 << 10) || !cfg.block_size.is_power_of_two() || cfg.block_count == 0 {
             return Err(CaptureError::Geometry(format!(
                 "block size {} must be a power of two of at least 128 KiB, block count {} at least 1",
                 cfg.block_size, cfg.block_count
@@ -149,17 +137,11 @@ impl Ring {
         }
         // SAFETY: `raw` is a fresh descriptor that nothing else owns.
         let fd = unsafe { OwnedFd::from_raw_fd(raw) };
-        set_opt(fd.as_fd(), SOL_PACKET, PACKET_VERSION, &TPACKET_V3).map_err(|source| {
-            CaptureError::Sys {
-                step: "PACKET_VERSION",
-                source,
-            }
-        })?;
+        set_opt(fd.as_fd(), SOL_PACKET, PACKET_VERSION, &TPACKET_V3)
+            .map_err(|source| CaptureError::Sys { step: "PACKET_VERSION", source })?;
         if !filter.is_empty() {
-            attach_filter(fd.as_fd(), filter).map_err(|source| CaptureError::Sys {
-                step: "SO_ATTACH_FILTER",
-                source,
-            })?;
+            attach_filter(fd.as_fd(), filter)
+                .map_err(|source| CaptureError::Sys { step: "SO_ATTACH_FILTER", source })?;
         }
         // struct tpacket_req3: block size, block count, frame size, frame count, retire
         // timeout, private area size, feature word.
@@ -173,12 +155,8 @@ impl Ring {
             0,
             0,
         ];
-        set_opt(fd.as_fd(), SOL_PACKET, PACKET_RX_RING, &req).map_err(|source| {
-            CaptureError::Sys {
-                step: "PACKET_RX_RING",
-                source,
-            }
-        })?;
+        set_opt(fd.as_fd(), SOL_PACKET, PACKET_RX_RING, &req)
+            .map_err(|source| CaptureError::Sys { step: "PACKET_RX_RING", source })?;
         let map_len = cfg.block_size as usize * cfg.block_count as usize;
         // SAFETY: maps the ring the kernel just allocated for this socket; length and
         // descriptor are valid; the result is checked for MAP_FAILED.
@@ -223,14 +201,9 @@ impl Ring {
             return Err(sys("bind(AF_PACKET)"));
         }
         if let Some(group) = cfg.fanout_group {
-            let arg: u32 =
-                u32::from(group) | ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
-            set_opt(ring.fd.as_fd(), SOL_PACKET, PACKET_FANOUT, &arg).map_err(|source| {
-                CaptureError::Sys {
-                    step: "PACKET_FANOUT",
-                    source,
-                }
-            })?;
+            let arg: u32 = u32::from(group) | ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+            set_opt(ring.fd.as_fd(), SOL_PACKET, PACKET_FANOUT, &arg)
+                .map_err(|source| CaptureError::Sys { step: "PACKET_FANOUT", source })?;
         }
         Ok(ring)
     }
@@ -240,11 +213,7 @@ impl Ring {
         if self.status_of(self.next).load(Ordering::Acquire) & TP_STATUS_USER != 0 {
             return Ok(Wait::Ready);
         }
-        let mut pfd = libc::pollfd {
-            fd: self.fd.as_raw_fd(),
-            events: libc::POLLIN | libc::POLLERR,
-            revents: 0,
-        };
+        let mut pfd = libc::pollfd { fd: self.fd.as_raw_fd(), events: libc::POLLIN | libc::POLLERR, revents: 0 };
         // SAFETY: one valid pollfd, count 1.
         let r = unsafe { libc::poll(&raw mut pfd, 1, timeout_ms) };
         if r < 0 {
@@ -252,18 +221,12 @@ impl Ring {
             if e.kind() == io::ErrorKind::Interrupted {
                 return Ok(Wait::Ready);
             }
-            return Err(CaptureError::Sys {
-                step: "poll(ring)",
-                source: e,
-            });
+            return Err(CaptureError::Sys { step: "poll(ring)", source: e });
         }
         if pfd.revents & libc::POLLERR != 0 {
             // Reading SO_ERROR clears it, so the next poll does not spin on it.
             let err: libc::c_int = get_opt(self.fd.as_fd(), libc::SOL_SOCKET, libc::SO_ERROR)
-                .map_err(|source| CaptureError::Sys {
-                    step: "SO_ERROR",
-                    source,
-                })?;
+                .map_err(|source| CaptureError::Sys { step: "SO_ERROR", source })?;
             if err != 0 {
                 return Ok(Wait::Error(err));
             }
@@ -288,36 +251,21 @@ impl Ring {
         // Acquire, pairing with the kernel's barrier before it sets the status), so the kernel
         // neither writes the block nor frees the mapping until we store TP_STATUS_KERNEL in
         // Block::drop. The shared slice lives no longer than the &mut borrow of the ring.
-        let data: &[u8] = unsafe {
-            std::slice::from_raw_parts(self.map.add(self.next * self.block_size), self.block_size)
-        };
+        let data: &[u8] =
+            unsafe { std::slice::from_raw_parts(self.map.add(self.next * self.block_size), self.block_size) };
         // SAFETY: as in status_of.
-        let status: &AtomicU32 = unsafe {
-            AtomicU32::from_ptr(self.map.add(self.next * self.block_size + BD_STATUS).cast())
-        };
+        let status: &AtomicU32 =
+            unsafe { AtomicU32::from_ptr(self.map.add(self.next * self.block_size + BD_STATUS).cast()) };
         let count = self.block_count;
-        Some(Block {
-            data,
-            status,
-            next: &mut self.next,
-            count,
-        })
+        Some(Block { data, status, next: &mut self.next, count })
     }
 
     /// Kernel counters since the last call (the kernel resets them on read).
     pub fn stats(&self) -> Result<RingStats, CaptureError> {
         // struct tpacket_stats_v3: tp_packets, tp_drops, tp_freeze_q_cnt.
-        let s: [u32; 3] =
-            get_opt(self.fd.as_fd(), SOL_PACKET, PACKET_STATISTICS).map_err(|source| {
-                CaptureError::Sys {
-                    step: "PACKET_STATISTICS",
-                    source,
-                }
-            })?;
-        Ok(RingStats {
-            packets: u64::from(s[0]),
-            drops: u64::from(s[1]),
-        })
+        let s: [u32; 3] = get_opt(self.fd.as_fd(), SOL_PACKET, PACKET_STATISTICS)
+            .map_err(|source| CaptureError::Sys { step: "PACKET_STATISTICS", source })?;
+        Ok(RingStats { packets: u64::from(s[0]), drops: u64::from(s[1]) })
     }
 }
 
@@ -353,15 +301,11 @@ pub struct Frame<'a> {
 }
 
 fn rd32(b: &[u8], off: usize) -> Option<u32> {
-    b.get(off..off + 4)
-        .and_then(|s| s.try_into().ok())
-        .map(u32::from_ne_bytes)
+    b.get(off..off + 4).and_then(|s| s.try_into().ok()).map(u32::from_ne_bytes)
 }
 
 fn rd16(b: &[u8], off: usize) -> Option<u16> {
-    b.get(off..off + 2)
-        .and_then(|s| s.try_into().ok())
-        .map(u16::from_ne_bytes)
+    b.get(off..off + 2).and_then(|s| s.try_into().ok()).map(u16::from_ne_bytes)
 }
 
 impl<'a> Block<'a> {
@@ -379,11 +323,7 @@ impl<'a> Block<'a> {
     /// outside the block) should a header point outside it.
     pub fn frames(&self) -> Frames<'_> {
         let used = (rd32(self.data, BD_LEN).unwrap_or(0) as usize).min(self.data.len());
-        Frames {
-            block: &self.data[..used],
-            off: rd32(self.data, BD_FIRST).unwrap_or(0) as usize,
-            left: self.len(),
-        }
+        Frames { block: &self.data[..used], off: rd32(self.data, BD_FIRST).unwrap_or(0) as usize, left: self.len() }
     }
 }
 
@@ -430,12 +370,7 @@ impl<'a> Iterator for Frames<'a> {
         } else {
             self.off += next;
         }
-        Some(Frame {
-            data,
-            wire_len,
-            pkttype,
-            status,
-        })
+        Some(Frame { data, wire_len, pkttype, status })
     }
 }
 
@@ -450,57 +385,29 @@ fn set_opt<T>(fd: BorrowedFd<'_>, level: libc::c_int, name: libc::c_int, v: &T) 
             std::mem::size_of::<T>() as libc::socklen_t,
         )
     };
-    if r < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(())
-    }
+    if r < 0 { Err(io::Error::last_os_error()) } else { Ok(()) }
 }
 
 /// getsockopt into a plain integer type or array of them (all bit patterns valid).
-fn get_opt<T: Copy + Default>(
-    fd: BorrowedFd<'_>,
-    level: libc::c_int,
-    name: libc::c_int,
-) -> io::Result<T> {
+fn get_opt<T: Copy + Default>(fd: BorrowedFd<'_>, level: libc::c_int, name: libc::c_int) -> io::Result<T> {
     let mut v = T::default();
     let mut len = std::mem::size_of::<T>() as libc::socklen_t;
     // SAFETY: `v` is writable for `len` bytes and T (integers only at the call sites) has no
     // invalid bit patterns.
-    let r = unsafe {
-        libc::getsockopt(
-            fd.as_raw_fd(),
-            level,
-            name,
-            (&raw mut v).cast::<c_void>(),
-            &raw mut len,
-        )
-    };
-    if r < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(v)
-    }
+    let r = unsafe { libc::getsockopt(fd.as_raw_fd(), level, name, (&raw mut v).cast::<c_void>(), &raw mut len) };
+    if r < 0 { Err(io::Error::last_os_error()) } else { Ok(v) }
 }
 
 fn attach_filter(fd: BorrowedFd<'_>, prog: &[BpfInsn]) -> io::Result<()> {
-    let len = u16::try_from(prog.len())
-        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "BPF program too long"))?;
-    let fprog = libc::sock_fprog {
-        len,
-        filter: prog.as_ptr().cast_mut(),
-    };
+    let len =
+        u16::try_from(prog.len()).map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "BPF program too long"))?;
+    let fprog = libc::sock_fprog { len, filter: prog.as_ptr().cast_mut() };
     // The kernel copies the program during the call and never writes through the pointer.
     set_opt(fd, libc::SOL_SOCKET, SO_ATTACH_FILTER, &fprog)
 }
 
 /// Sets an integer socket option (e.g. SO_SNDBUF, SO_MARK, IP_MTU_DISCOVER).
-pub fn set_int_opt(
-    fd: BorrowedFd<'_>,
-    level: libc::c_int,
-    name: libc::c_int,
-    v: libc::c_int,
-) -> io::Result<()> {
+pub fn set_int_opt(fd: BorrowedFd<'_>, level: libc::c_int, name: libc::c_int, v: libc::c_int) -> io::Result<()> {
     set_opt(fd, level, name, &v)
 }
 
@@ -540,15 +447,9 @@ pub fn sendmmsg_v4(fd: BorrowedFd<'_>, arena: &[u8], msgs: &[TxMsg]) -> io::Resu
         let (off, len) = (m.off as usize, m.len as usize);
         // Bounds-checked so every iovec points inside `arena`.
         let Some(buf) = arena.get(off..off + len) else {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "message outside arena",
-            ));
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "message outside arena"));
         };
-        iov[i] = libc::iovec {
-            iov_base: buf.as_ptr().cast_mut().cast::<c_void>(),
-            iov_len: buf.len(),
-        };
+        iov[i] = libc::iovec { iov_base: buf.as_ptr().cast_mut().cast::<c_void>(), iov_len: buf.len() };
         addr[i].sin_family = libc::AF_INET as libc::sa_family_t;
         addr[i].sin_port = m.port.to_be();
         addr[i].sin_addr.s_addr = u32::from_ne_bytes(m.dst);
@@ -563,11 +464,7 @@ pub fn sendmmsg_v4(fd: BorrowedFd<'_>, arena: &[u8], msgs: &[TxMsg]) -> io::Resu
     // stack arrays and into `arena`, all alive and unmoved for the duration of the call; the
     // kernel only reads the buffers and writes `msg_len`.
     let r = unsafe { libc::sendmmsg(fd.as_raw_fd(), hdr.as_mut_ptr(), n as libc::c_uint, 0) };
-    if r < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(r as usize)
-    }
+    if r < 0 { Err(io::Error::last_os_error()) } else { Ok(r as usize) }
 }
 
 /// Builds a socket address for diagnostics from a [`TxMsg`].

@@ -28,13 +28,7 @@ pub fn scan(sysfs_net: &Path) -> io::Result<Vec<Link>> {
         let Some(name) = entry.file_name().to_str().map(str::to_string) else {
             continue;
         };
-        let read = |f: &str| -> Option<u32> {
-            std::fs::read_to_string(entry.path().join(f))
-                .ok()?
-                .trim()
-                .parse()
-                .ok()
-        };
+        let read = |f: &str| -> Option<u32> { std::fs::read_to_string(entry.path().join(f)).ok()?.trim().parse().ok() };
         let (Some(ifindex), Some(mtu)) = (read("ifindex"), read("mtu")) else {
             continue;
         };
@@ -65,10 +59,7 @@ impl Source {
         if e.as_deref() == Some("") {
             return Err(format!("{s:?}: empty ENI id after '='"));
         }
-        Ok(Source {
-            pattern: p.to_string(),
-            eni: e,
-        })
+        Ok(Source { pattern: p.to_string(), eni: e })
     }
 
     /// Whether interface `name` is this source.

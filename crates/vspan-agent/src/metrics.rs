@@ -16,20 +16,18 @@ use crate::stats::SharedStats;
 pub fn serve(addr: SocketAddr, stats: SharedStats) -> io::Result<(SocketAddr, JoinHandle<()>)> {
     let listener = TcpListener::bind(addr)?;
     let local = listener.local_addr()?;
-    let handle = std::thread::Builder::new()
-        .name("vspan-metrics".into())
-        .spawn(move || {
-            for conn in listener.incoming() {
-                match conn {
-                    Ok(c) => {
-                        if let Err(e) = answer(c, &stats) {
-                            tracing::debug!("metrics connection: {e}");
-                        }
+    let handle = std::thread::Builder::new().name("vspan-metrics".into()).spawn(move || {
+        for conn in listener.incoming() {
+            match conn {
+                Ok(c) => {
+                    if let Err(e) = answer(c, &stats) {
+                        tracing::debug!("metrics connection: {e}");
                     }
-                    Err(e) => tracing::debug!("metrics accept: {e}"),
                 }
+                Err(e) => tracing::debug!("metrics accept: {e}"),
             }
-        })?;
+        }
+    })?;
     Ok((local, handle))
 }
 
@@ -46,17 +44,12 @@ fn answer(mut c: TcpStream, stats: &SharedStats) -> io::Result<()> {
     }
     let mut parts = line.split_whitespace();
     let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-    let (status, ctype, body) =
-        if method == "GET" && (path == "/metrics" || path.starts_with("/metrics?")) {
-            let body = stats.lock().render_prometheus();
-            ("200 OK", "text/plain; version=0.0.4; charset=utf-8", body)
-        } else {
-            (
-                "404 Not Found",
-                "text/plain; charset=utf-8",
-                "not found: try /metrics\n".to_string(),
-            )
-        };
+    let (status, ctype, body) = if method == "GET" && (path == "/metrics" || path.starts_with("/metrics?")) {
+        let body = stats.lock().render_prometheus();
+        ("200 OK", "text/plain; version=0.0.4; charset=utf-8", body)
+    } else {
+        ("404 Not Found", "text/plain; charset=utf-8", "not found: try /metrics\n".to_string())
+    };
     write!(
         c,
         "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -69,20 +62,12 @@ fn answer(mut c: TcpStream, stats: &SharedStats) -> io::Result<()> {
 pub fn fetch(addr: SocketAddr) -> io::Result<String> {
     let mut c = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
     c.set_read_timeout(Some(Duration::from_secs(5)))?;
-    write!(
-        c,
-        "GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )?;
+    write!(c, "GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
     let mut text = String::new();
     io::Read::read_to_string(&mut c, &mut text)?;
-    let (head, body) = text
-        .split_once("\r\n\r\n")
-        .ok_or_else(|| io::Error::other("malformed HTTP answer"))?;
+    let (head, body) = text.split_once("\r\n\r\n").ok_or_else(|| io::Error::other("malformed HTTP answer"))?;
     if !head.starts_with("HTTP/1.1 200") {
-        return Err(io::Error::other(format!(
-            "answer: {}",
-            head.lines().next().unwrap_or("")
-        )));
+        return Err(io::Error::other(format!("answer: {}", head.lines().next().unwrap_or(""))));
     }
     Ok(body.to_string())
 }

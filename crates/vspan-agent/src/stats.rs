@@ -151,12 +151,7 @@ impl Stats {
         let family = |o: &mut String, name: &str, kind: &str, help: &str| {
             let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} {kind}");
         };
-        family(
-            &mut o,
-            "vspan_agent_interface_capturing",
-            "gauge",
-            "1 while a capture worker runs on the interface.",
-        );
+        family(&mut o, "vspan_agent_interface_capturing", "gauge", "1 while a capture worker runs on the interface.");
         for (n, i) in &self.interfaces {
             let _ = writeln!(
                 o,
@@ -168,32 +163,17 @@ impl Stats {
             );
         }
         let per_dir: [Metric<DirStats>; 3] = [
-            (
-                "vspan_agent_packets_seen_total",
-                "Frames read from the capture ring.",
-                |d| d.seen,
-            ),
-            (
-                "vspan_agent_bytes_seen_total",
-                "Bytes of the frames read from the capture ring.",
-                |d| d.seen_bytes,
-            ),
-            (
-                "vspan_agent_packets_unmatched_total",
-                "Frames no session's rule matched (not mirrored).",
-                |d| d.unmatched,
-            ),
+            ("vspan_agent_packets_seen_total", "Frames read from the capture ring.", |d| d.seen),
+            ("vspan_agent_bytes_seen_total", "Bytes of the frames read from the capture ring.", |d| d.seen_bytes),
+            ("vspan_agent_packets_unmatched_total", "Frames no session's rule matched (not mirrored).", |d| {
+                d.unmatched
+            }),
         ];
         for (name, help, get) in per_dir {
             family(&mut o, name, "counter", help);
             for (n, i) in &self.interfaces {
                 for (d, dn) in DIRS.iter().enumerate() {
-                    let _ = writeln!(
-                        o,
-                        "{name}{{interface=\"{}\",direction=\"{dn}\"}} {}",
-                        esc(n),
-                        get(&i.dir[d])
-                    );
+                    let _ = writeln!(o, "{name}{{interface=\"{}\",direction=\"{dn}\"}} {}", esc(n), get(&i.dir[d]));
                 }
             }
         }
@@ -203,41 +183,27 @@ impl Stats {
                 "Packets the kernel passed to the capture socket, drops included (PACKET_STATISTICS).",
                 |i| i.kernel_packets,
             ),
-            (
-                "vspan_agent_kernel_drops_total",
-                "Packets the kernel dropped because the capture ring was full.",
-                |i| i.kernel_drops,
-            ),
+            ("vspan_agent_kernel_drops_total", "Packets the kernel dropped because the capture ring was full.", |i| {
+                i.kernel_drops
+            }),
             (
                 "vspan_agent_aggregates_total",
                 "Captured frames longer than the interface MTU (GRO/TSO aggregates); cut like any frame.",
                 |i| i.aggregates,
             ),
-            (
-                "vspan_agent_checksum_not_ready_total",
-                "Captured frames whose checksum was left to offload.",
-                |i| i.csum_not_ready,
-            ),
+            ("vspan_agent_checksum_not_ready_total", "Captured frames whose checksum was left to offload.", |i| {
+                i.csum_not_ready
+            }),
             (
                 "vspan_agent_mtu_truncated_total",
                 "Copies cut so copy + 50 bytes of encapsulation fits the path MTU.",
                 |i| i.mtu_truncated,
             ),
-            (
-                "vspan_agent_encap_errors_total",
-                "Copies that could not be encapsulated.",
-                |i| i.encap_errors,
-            ),
-            (
-                "vspan_agent_capture_errors_total",
-                "Errors reported by the capture socket (e.g. interface down).",
-                |i| i.capture_errors,
-            ),
-            (
-                "vspan_agent_capture_starts_total",
-                "Capture workers started on the interface.",
-                |i| i.starts,
-            ),
+            ("vspan_agent_encap_errors_total", "Copies that could not be encapsulated.", |i| i.encap_errors),
+            ("vspan_agent_capture_errors_total", "Errors reported by the capture socket (e.g. interface down).", |i| {
+                i.capture_errors
+            }),
+            ("vspan_agent_capture_starts_total", "Capture workers started on the interface.", |i| i.starts),
         ];
         for (name, help, get) in per_if {
             family(&mut o, name, "counter", help);
@@ -246,11 +212,7 @@ impl Stats {
             }
         }
         let per_sess_dir: [DirMetric<SessionStats>; 4] = [
-            (
-                "vspan_agent_packets_mirrored_total",
-                "Copies made for the session.",
-                |s, d| s.mirrored[d],
-            ),
+            ("vspan_agent_packets_mirrored_total", "Copies made for the session.", |s, d| s.mirrored[d]),
             (
                 "vspan_agent_bytes_mirrored_total",
                 "Bytes of inner frames copied for the session (after truncation).",
@@ -282,12 +244,7 @@ impl Stats {
                 }
             }
         }
-        family(
-            &mut o,
-            "vspan_agent_packets_sent_total",
-            "counter",
-            "Copies the kernel accepted for sending.",
-        );
+        family(&mut o, "vspan_agent_packets_sent_total", "counter", "Copies the kernel accepted for sending.");
         for ((n, id), s) in &self.sessions {
             let _ = writeln!(
                 o,
@@ -315,12 +272,7 @@ impl Stats {
                 );
             }
         }
-        family(
-            &mut o,
-            "vspan_agent_reloads_total",
-            "counter",
-            "Sessions-file loads applied.",
-        );
+        family(&mut o, "vspan_agent_reloads_total", "counter", "Sessions-file loads applied.");
         let _ = writeln!(o, "vspan_agent_reloads_total {}", self.reloads);
         family(
             &mut o,
@@ -340,9 +292,7 @@ type DirMetric<T> = (&'static str, &'static str, fn(&T, usize) -> u64);
 
 /// Escapes a label value (backslash, double quote, newline).
 fn esc(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
+    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
 #[cfg(test)]
@@ -361,10 +311,7 @@ mod tests {
         c.sessions[0].mirrored = 2;
         let dir = [c, Counters::default()];
         let ids = vec![("s\"1".to_string(), 7)];
-        let send = [SendCounters {
-            sent: 2,
-            ..SendCounters::default()
-        }];
+        let send = [SendCounters { sent: 2, ..SendCounters::default() }];
         st.merge(&WorkerCounts {
             iface: "a0",
             dir: &dir,
@@ -378,14 +325,10 @@ mod tests {
             capture_errors: 0,
         });
         let t = st.render_prometheus();
-        assert!(t.contains(
-            "vspan_agent_packets_seen_total{interface=\"a0\",direction=\"ingress\"} 3\n"
-        ));
+        assert!(t.contains("vspan_agent_packets_seen_total{interface=\"a0\",direction=\"ingress\"} 3\n"));
         assert!(t.contains(
             "vspan_agent_packets_mirrored_total{interface=\"a0\",session=\"s\\\"1\",vni=\"7\",direction=\"ingress\"} 2\n"
         ));
-        assert!(t.contains(
-            "vspan_agent_packets_sent_total{interface=\"a0\",session=\"s\\\"1\",vni=\"7\"} 2\n"
-        ));
+        assert!(t.contains("vspan_agent_packets_sent_total{interface=\"a0\",session=\"s\\\"1\",vni=\"7\"} 2\n"));
     }
 }

@@ -30,15 +30,9 @@ use crate::capture::{self, SENDMMSG_MAX, TxMsg};
 #[derive(Debug, thiserror::Error)]
 pub enum TxError {
     #[error("binding UDP socket {addr}: {source}")]
-    Bind {
-        addr: SocketAddrV4,
-        source: io::Error,
-    },
+    Bind { addr: SocketAddrV4, source: io::Error },
     #[error("setting {what} on UDP socket: {source}")]
-    Opt {
-        what: &'static str,
-        source: io::Error,
-    },
+    Opt { what: &'static str, source: io::Error },
     #[error("transmit socket pool size {0} out of range 1..=200")]
     PoolSize(usize),
 }
@@ -94,38 +88,21 @@ impl TxPool {
             let addr = SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port);
             let s = UdpSocket::bind(addr).map_err(|source| TxError::Bind { addr, source })?;
             let opt = |what, level, name, v| {
-                capture::set_int_opt(s.as_fd(), level, name, v)
-                    .map_err(|source| TxError::Opt { what, source })
+                capture::set_int_opt(s.as_fd(), level, name, v).map_err(|source| TxError::Opt { what, source })
             };
-            opt(
-                "IP_MTU_DISCOVER",
-                libc::IPPROTO_IP,
-                libc::IP_MTU_DISCOVER,
-                libc::IP_PMTUDISC_DO,
-            )?;
+            opt("IP_MTU_DISCOVER", libc::IPPROTO_IP, libc::IP_MTU_DISCOVER, libc::IP_PMTUDISC_DO)?;
             if let Some(b) = cfg.sndbuf {
-                opt(
-                    "SO_SNDBUF",
-                    libc::SOL_SOCKET,
-                    libc::SO_SNDBUF,
-                    i32::try_from(b).unwrap_or(i32::MAX),
-                )?;
+                opt("SO_SNDBUF", libc::SOL_SOCKET, libc::SO_SNDBUF, i32::try_from(b).unwrap_or(i32::MAX))?;
             }
             if let Some(m) = cfg.mark {
                 // The kernel takes the mark as an int; the bit pattern is what matters.
                 opt("SO_MARK", libc::SOL_SOCKET, libc::SO_MARK, m as i32)?;
             }
-            let bound = s
-                .local_addr()
-                .map_err(|source| TxError::Bind { addr, source })?;
+            let bound = s.local_addr().map_err(|source| TxError::Bind { addr, source })?;
             ports.push(bound.port());
             socks.push(s);
         }
-        Ok(TxPool {
-            socks,
-            ports,
-            dst_port: cfg.dst_port,
-        })
+        Ok(TxPool { socks, ports, dst_port: cfg.dst_port })
     }
 
     /// The outer source ports, one per socket.
@@ -214,26 +191,14 @@ impl TxBatch {
 
     /// Takes the `len` bytes just written into [`TxBatch::space`] as a copy of `session`,
     /// to `dst`, from the socket the hash-derived `src_port` selects.
-    pub fn commit(
-        &mut self,
-        len: usize,
-        dst: [u8; 4],
-        src_port: u16,
-        session: usize,
-        pool: &TxPool,
-    ) {
+    pub fn commit(&mut self, len: usize, dst: [u8; 4], src_port: u16, session: usize, pool: &TxPool) {
         let k = pool.socks.len().max(1);
         let sock = usize::from(src_port) % k;
         if len > self.arena.len() - self.used || self.pending.len() >= self.max_msgs {
             return;
         }
         self.pending.push(Pending {
-            msg: TxMsg {
-                off: self.used as u32,
-                len: len as u32,
-                dst,
-                port: pool.dst_port,
-            },
+            msg: TxMsg { off: self.used as u32, len: len as u32, dst, port: pool.dst_port },
             sock: sock as u16,
             session: u16::try_from(session).unwrap_or(u16::MAX),
         });
@@ -271,8 +236,7 @@ impl TxBatch {
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                     other => {
                         // The copy at `i` was refused: count it and go on with the next.
-                        let mtu =
-                            matches!(&other, Err(e) if e.raw_os_error() == Some(libc::EMSGSIZE));
+                        let mtu = matches!(&other, Err(e) if e.raw_os_error() == Some(libc::EMSGSIZE));
                         if let Err(e) = &other {
                             self.last_error = Some(e.kind());
                         }

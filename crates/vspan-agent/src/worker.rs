@@ -37,10 +37,7 @@ pub struct Control {
 
 impl Control {
     fn mirror(&self) -> Arc<Mirror> {
-        self.mirror
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.mirror.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
 
@@ -71,25 +68,16 @@ impl Worker {
             mirror: Mutex::new(setup.mirror.clone()),
         });
         let c = control.clone();
-        let thread = std::thread::Builder::new()
-            .name(format!("cap-{}", setup.iface))
-            .spawn(move || {
-                run(setup, &c);
-                c.done.store(true, Ordering::Release);
-            })?;
-        Ok(Worker {
-            control,
-            thread: Some(thread),
-        })
+        let thread = std::thread::Builder::new().name(format!("cap-{}", setup.iface)).spawn(move || {
+            run(setup, &c);
+            c.done.store(true, Ordering::Release);
+        })?;
+        Ok(Worker { control, thread: Some(thread) })
     }
 
     /// Hands the worker a new mirror; it takes it at its next wake-up (within ~100 ms).
     pub fn set_mirror(&self, m: Arc<Mirror>) {
-        *self
-            .control
-            .mirror
-            .lock()
-            .unwrap_or_else(|e| e.into_inner()) = m;
+        *self.control.mirror.lock().unwrap_or_else(|e| e.into_inner()) = m;
         self.control.generation.fetch_add(1, Ordering::Release);
     }
 
@@ -154,9 +142,7 @@ impl Current {
             d.errors = 0;
             d.sessions.iter_mut().for_each(|s| *s = Default::default());
         }
-        self.send
-            .iter_mut()
-            .for_each(|s| *s = SendCounters::default());
+        self.send.iter_mut().for_each(|s| *s = SendCounters::default());
     }
 }
 
@@ -277,25 +263,14 @@ fn mirror_frame(
     aggregate_len: usize,
 ) {
     let d = usize::from(f.pkttype == PACKET_OUTGOING);
-    let dir = if d == 1 {
-        Direction::Egress
-    } else {
-        Direction::Ingress
-    };
+    let dir = if d == 1 { Direction::Egress } else { Direction::Ingress };
     extra.aggregates += u64::from(f.wire_len as usize > aggregate_len);
     extra.csum_not_ready += u64::from(f.status & TP_STATUS_CSUMNOTREADY != 0);
     if !batch.has_room(cur.need) {
         batch.flush(pool, &mut cur.send);
     }
-    if let PayloadOutcome::Mirrored {
-        session,
-        len,
-        truncated,
-        dst,
-        src_port,
-    } = cur
-        .mirror
-        .process_payload(f.data, dir, batch.space(), &mut cur.dir[d])
+    if let PayloadOutcome::Mirrored { session, len, truncated, dst, src_port } =
+        cur.mirror.process_payload(f.data, dir, batch.space(), &mut cur.dir[d])
     {
         let copy = len - VXLAN_HEADER_LEN;
         extra.mtu_truncated += u64::from(truncated && copy == cur.budget);

@@ -117,19 +117,13 @@ fn per_packet<M: Measurement>(c: &mut Criterion<M>) {
                 let Ok(mirror) = bench_mirror(rules, sessions) else {
                     panic!("bench session set does not compile");
                 };
-                let frames: Vec<Vec<u8>> = (0..BATCH as u32)
-                    .map(|i| synthetic_frame(i, size))
-                    .collect();
+                let frames: Vec<Vec<u8>> = (0..BATCH as u32).map(|i| synthetic_frame(i, size)).collect();
                 let mut out = vec![0u8; mirror.max_frame_len()];
                 let mut counters = mirror.counters();
                 g.bench_function(format!("{size}B/{rules}r/{sessions}s"), |b| {
                     b.iter(|| {
                         for (i, f) in frames.iter().enumerate() {
-                            let dir = if i & 1 == 0 {
-                                Direction::Ingress
-                            } else {
-                                Direction::Egress
-                            };
+                            let dir = if i & 1 == 0 { Direction::Ingress } else { Direction::Egress };
                             black_box(mirror.process(black_box(f), dir, &mut out, &mut counters));
                         }
                     })
@@ -147,9 +141,7 @@ fn write_capture(path: &Path, n: u32, size: usize) {
     let frames: Vec<Vec<u8>> = (0..1024).map(|i| synthetic_frame(i, size)).collect();
     for i in 0..n {
         let f = &frames[i as usize % frames.len()];
-        if w.write_packet(Duration::from_micros(u64::from(i)), f.len() as u32, f)
-            .is_err()
-        {
+        if w.write_packet(Duration::from_micros(u64::from(i)), f.len() as u32, f).is_err() {
             panic!("write failed");
         }
     }
@@ -176,9 +168,7 @@ fn replay_1m(c: &mut Criterion) {
     g.throughput(Throughput::Elements(u64::from(N)));
     g.bench_function("64B/10r/3s", |b| {
         b.iter(|| {
-            let (Ok(mut src), Ok(mut sink)) =
-                (CaptureReader::open(&input), PcapWriter::create(&output))
-            else {
+            let (Ok(mut src), Ok(mut sink)) = (CaptureReader::open(&input), PcapWriter::create(&output)) else {
                 panic!("cannot open bench files");
             };
             let mut counters = mirror.counters();

@@ -12,10 +12,7 @@ use vspan_dataplane::testing::{bench_sessions, synthetic_frame};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 5 {
-        return Err(
-            "usage: gen_capture OUT.pcap PACKETS FRAME_SIZE SESSIONS.json [RULES [SESSIONS]]"
-                .into(),
-        );
+        return Err("usage: gen_capture OUT.pcap PACKETS FRAME_SIZE SESSIONS.json [RULES [SESSIONS]]".into());
     }
     let n: u32 = args[2].parse()?;
     let size: usize = args[3].parse()?;

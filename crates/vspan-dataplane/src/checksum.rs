@@ -114,9 +114,7 @@ mod tests {
 
     #[test]
     fn valid_header_sums_to_zero() {
-        let mut h = [
-            0x45u8, 0, 0, 0x54, 0, 0, 0x40, 0, 64, 17, 0, 0, 10, 0, 0, 1, 198, 51, 100, 7,
-        ];
+        let mut h = [0x45u8, 0, 0, 0x54, 0, 0, 0x40, 0, 64, 17, 0, 0, 10, 0, 0, 1, 198, 51, 100, 7];
         let c = checksum(&h);
         h[10..12].copy_from_slice(&c.to_be_bytes());
         assert_eq!(checksum(&h), 0);

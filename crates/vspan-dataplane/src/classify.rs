@@ -13,9 +13,7 @@
 //!
 //! Compilation allocates; [`Classifier::classify`] does not.
 
-use crate::parse::{
-    Direction, Family, FlowKey, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP,
-};
+use crate::parse::{Direction, Family, FlowKey, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP};
 use crate::sessions::{Action, Protocol, Rule, SessionSet};
 
 /// Why a session set cannot be compiled.
@@ -183,11 +181,7 @@ impl RuleV4 {
             return None;
         }
         let range = |(lo, hi): (u16, u16)| {
-            if r.needs_ports {
-                (u32::from(lo), u32::from(hi - lo))
-            } else {
-                (0, NO_PORT)
-            }
+            if r.needs_ports { (u32::from(lo), u32::from(hi - lo)) } else { (0, NO_PORT) }
         };
         let (sport_lo, sport_span) = range(r.sport);
         let (dport_lo, dport_span) = range(r.dport);
@@ -224,11 +218,7 @@ impl RuleV4 {
 
 fn verdict(accept: bool, session: u16, rule: u16) -> Verdict {
     let (session, rule) = (usize::from(session), usize::from(rule));
-    if accept {
-        Verdict::Mirror { session, rule }
-    } else {
-        Verdict::Filtered { session, rule }
-    }
+    if accept { Verdict::Mirror { session, rule } } else { Verdict::Filtered { session, rule } }
 }
 
 impl Classifier {
@@ -244,10 +234,7 @@ impl Classifier {
                 .filters
                 .iter()
                 .find(|f| f.id == s.filter_id)
-                .ok_or_else(|| CompileError::UnknownFilter {
-                    session: s.id.clone(),
-                    filter: s.filter_id.clone(),
-                })?;
+                .ok_or_else(|| CompileError::UnknownFilter { session: s.id.clone(), filter: s.filter_id.clone() })?;
             enabled.push((index, s, filter));
         }
         enabled.sort_by_key(|(_, s, _)| s.priority);
@@ -277,10 +264,7 @@ impl Classifier {
                 id: s.id.clone(),
                 priority: s.priority,
                 vni: s.vni,
-                packet_length: s
-                    .packet_length
-                    .and_then(|l| usize::try_from(l).ok())
-                    .unwrap_or(usize::MAX),
+                packet_length: s.packet_length.and_then(|l| usize::try_from(l).ok()).unwrap_or(usize::MAX),
                 target_id: s.target_id.clone(),
                 ingress_rules: filter.ingress.len(),
                 egress_rules: filter.egress.len(),
@@ -306,15 +290,9 @@ impl Classifier {
             Family::V4 => {
                 // The key holds IPv4 addresses in the low 32 bits.
                 let addrs = u64::from(key.src as u32) << 32 | u64::from(key.dst as u32);
-                let (sport, dport) = if key.has_ports {
-                    (u32::from(key.sport), u32::from(key.dport))
-                } else {
-                    (NO_PORT, NO_PORT)
-                };
-                match self.v4[d]
-                    .iter()
-                    .find(|r| r.matches(addrs, key.proto, sport, dport))
-                {
+                let (sport, dport) =
+                    if key.has_ports { (u32::from(key.sport), u32::from(key.dport)) } else { (NO_PORT, NO_PORT) };
+                match self.v4[d].iter().find(|r| r.matches(addrs, key.proto, sport, dport)) {
                     Some(r) => verdict(r.accept, r.session, r.rule),
                     None => Verdict::NoMatch,
                 }
@@ -337,15 +315,7 @@ mod tests {
         Classifier::compile(&SessionSet::from_json(json).unwrap()).unwrap()
     }
 
-    fn rule(
-        prio: u32,
-        action: &str,
-        proto: &str,
-        src: &str,
-        dst: &str,
-        sp: &str,
-        dp: &str,
-    ) -> String {
+    fn rule(prio: u32, action: &str, proto: &str, src: &str, dst: &str, sp: &str, dp: &str) -> String {
         format!(
             r#"{{"Priority": {prio}, "Action": "{action}", "Protocol": "{proto}",
                "SourceCidrBlock": "{src}", "DestinationCidrBlock": "{dst}",
@@ -353,11 +323,7 @@ mod tests {
         )
     }
 
-    fn two_sessions(
-        first_rules: &[String],
-        second_rules: &[String],
-        first_enabled: bool,
-    ) -> String {
+    fn two_sessions(first_rules: &[String], second_rules: &[String], first_enabled: bool) -> String {
         format!(
             r#"{{"TrafficMirrorSessions": [
                 {{"TrafficMirrorSessionId": "low", "Priority": 5, "VirtualNetworkId": 2,
@@ -376,44 +342,16 @@ mod tests {
     #[test]
     fn drop_in_higher_priority_session_wins_over_lower_accept() {
         let c = set(&two_sessions(
-            &[rule(
-                1,
-                "drop",
-                "TCP",
-                "0.0.0.0/0",
-                "0.0.0.0/0",
-                "-1/-1",
-                "80/80",
-            )],
-            &[rule(
-                1,
-                "accept",
-                "ALL",
-                "0.0.0.0/0",
-                "0.0.0.0/0",
-                "-1/-1",
-                "-1/-1",
-            )],
+            &[rule(1, "drop", "TCP", "0.0.0.0/0", "0.0.0.0/0", "-1/-1", "80/80")],
+            &[rule(1, "accept", "ALL", "0.0.0.0/0", "0.0.0.0/0", "-1/-1", "-1/-1")],
             true,
         ));
         assert_eq!(c.sessions()[0].id, "high");
         let web = FlowKey::parse(&ipv4_frame(6, [10, 0, 0, 1], [10, 0, 0, 2], 4000, 80));
-        assert_eq!(
-            c.classify(&web, Direction::Ingress),
-            Verdict::Filtered {
-                session: 0,
-                rule: 0
-            }
-        );
+        assert_eq!(c.classify(&web, Direction::Ingress), Verdict::Filtered { session: 0, rule: 0 });
         // No rule of "high" matches port 443: "low" mirrors it.
         let tls = FlowKey::parse(&ipv4_frame(6, [10, 0, 0, 1], [10, 0, 0, 2], 4000, 443));
-        assert_eq!(
-            c.classify(&tls, Direction::Ingress),
-            Verdict::Mirror {
-                session: 1,
-                rule: 0
-            }
-        );
+        assert_eq!(c.classify(&tls, Direction::Ingress), Verdict::Mirror { session: 1, rule: 0 });
         // Egress has no rules at all: nothing mirrored.
         assert_eq!(c.classify(&tls, Direction::Egress), Verdict::NoMatch);
     }
@@ -421,102 +359,37 @@ mod tests {
     #[test]
     fn disabled_session_is_skipped() {
         let c = set(&two_sessions(
-            &[rule(
-                1,
-                "drop",
-                "ALL",
-                "0.0.0.0/0",
-                "0.0.0.0/0",
-                "-1/-1",
-                "-1/-1",
-            )],
-            &[rule(
-                1,
-                "accept",
-                "ALL",
-                "0.0.0.0/0",
-                "0.0.0.0/0",
-                "-1/-1",
-                "-1/-1",
-            )],
+            &[rule(1, "drop", "ALL", "0.0.0.0/0", "0.0.0.0/0", "-1/-1", "-1/-1")],
+            &[rule(1, "accept", "ALL", "0.0.0.0/0", "0.0.0.0/0", "-1/-1", "-1/-1")],
             false,
         ));
         let k = FlowKey::parse(&ipv4_frame(17, [10, 0, 0, 1], [10, 0, 0, 2], 1, 2));
         assert_eq!(c.sessions().len(), 1);
-        assert_eq!(
-            c.classify(&k, Direction::Ingress),
-            Verdict::Mirror {
-                session: 0,
-                rule: 0
-            }
-        );
+        assert_eq!(c.classify(&k, Direction::Ingress), Verdict::Mirror { session: 0, rule: 0 });
     }
 
     #[test]
     fn rule_priority_not_file_order_decides() {
         let c = set(&two_sessions(
             &[
-                rule(
-                    20,
-                    "accept",
-                    "ALL",
-                    "0.0.0.0/0",
-                    "0.0.0.0/0",
-                    "-1/-1",
-                    "-1/-1",
-                ),
-                rule(
-                    10,
-                    "drop",
-                    "UDP",
-                    "10.0.0.0/8",
-                    "0.0.0.0/0",
-                    "-1/-1",
-                    "-1/-1",
-                ),
+                rule(20, "accept", "ALL", "0.0.0.0/0", "0.0.0.0/0", "-1/-1", "-1/-1"),
+                rule(10, "drop", "UDP", "10.0.0.0/8", "0.0.0.0/0", "-1/-1", "-1/-1"),
             ],
             &[],
             true,
         ));
         let udp = FlowKey::parse(&ipv4_frame(17, [10, 9, 9, 9], [8, 8, 8, 8], 1, 53));
-        assert_eq!(
-            c.classify(&udp, Direction::Ingress),
-            Verdict::Filtered {
-                session: 0,
-                rule: 0
-            }
-        );
+        assert_eq!(c.classify(&udp, Direction::Ingress), Verdict::Filtered { session: 0, rule: 0 });
         let other = FlowKey::parse(&ipv4_frame(17, [11, 9, 9, 9], [8, 8, 8, 8], 1, 53));
-        assert_eq!(
-            c.classify(&other, Direction::Ingress),
-            Verdict::Mirror {
-                session: 0,
-                rule: 1
-            }
-        );
+        assert_eq!(c.classify(&other, Direction::Ingress), Verdict::Mirror { session: 0, rule: 1 });
     }
 
     #[test]
     fn ports_need_ports_and_families_must_agree() {
-        let c = set(&two_sessions(
-            &[rule(
-                1,
-                "accept",
-                "UDP",
-                "0.0.0.0/0",
-                "0.0.0.0/0",
-                "-1/-1",
-                "53/53",
-            )],
-            &[],
-            true,
-        ));
+        let c = set(&two_sessions(&[rule(1, "accept", "UDP", "0.0.0.0/0", "0.0.0.0/0", "-1/-1", "53/53")], &[], true));
         let mut f = ipv4_frame(17, [10, 0, 0, 1], [10, 0, 0, 2], 1, 53);
         let k = FlowKey::parse(&f);
-        assert!(matches!(
-            c.classify(&k, Direction::Ingress),
-            Verdict::Mirror { .. }
-        ));
+        assert!(matches!(c.classify(&k, Direction::Ingress), Verdict::Mirror { .. }));
         // Later fragment: protocol known, ports not: a port rule cannot match.
         f[14 + 7] = 0x10;
         let k = FlowKey::parse(&f);
@@ -526,18 +399,13 @@ mod tests {
         v6.family = Family::V6;
         assert_eq!(c.classify(&v6, Direction::Ingress), Verdict::NoMatch);
         // Not IP: never mirrored.
-        assert_eq!(
-            c.classify(&FlowKey::default(), Direction::Ingress),
-            Verdict::NoMatch
-        );
+        assert_eq!(c.classify(&FlowKey::default(), Direction::Ingress), Verdict::NoMatch);
     }
 
     #[test]
     fn unknown_filter_is_an_error() {
-        let j = two_sessions(&[], &[], true).replace(
-            r#""TrafficMirrorFilterId": "f2", "Ingress"#,
-            r#""TrafficMirrorFilterId": "f3", "Ingress"#,
-        );
+        let j = two_sessions(&[], &[], true)
+            .replace(r#""TrafficMirrorFilterId": "f2", "Ingress"#, r#""TrafficMirrorFilterId": "f3", "Ingress"#);
         assert!(Classifier::compile(&SessionSet::from_json(&j).unwrap()).is_err());
     }
 }

@@ -32,11 +32,7 @@ fn fold(a: u128) -> u64 {
 #[inline]
 pub fn symmetric_hash(key: &FlowKey) -> u64 {
     const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let (sp, dp) = if key.has_ports && !key.fragment {
-        (key.sport, key.dport)
-    } else {
-        (0, 0)
-    };
+    let (sp, dp) = if key.has_ports && !key.fragment { (key.sport, key.dport) } else { (0, 0) };
     let a = (key.src, sp);
     let b = (key.dst, dp);
     let (lo, hi) = if a <= b { (a, b) } else { (b, a) };

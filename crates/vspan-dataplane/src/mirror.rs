@@ -138,22 +138,16 @@ impl Mirror {
         let classifier = Classifier::compile(set)?;
         let mut out = Vec::with_capacity(classifier.sessions().len());
         for s in classifier.sessions() {
-            let addrs =
-                set.targets
-                    .get(&s.target_id)
-                    .ok_or_else(|| MirrorError::UnknownTarget {
-                        session: s.id.clone(),
-                        target: s.target_id.clone(),
-                    })?;
+            let addrs = set
+                .targets
+                .get(&s.target_id)
+                .ok_or_else(|| MirrorError::UnknownTarget { session: s.id.clone(), target: s.target_id.clone() })?;
             let mut targets = Vec::with_capacity(addrs.len());
             for a in addrs {
                 match a {
                     IpAddr::V4(v4) => targets.push(v4.octets()),
                     IpAddr::V6(_) => {
-                        return Err(MirrorError::Ipv6Target {
-                            session: s.id.clone(),
-                            addr: *a,
-                        });
+                        return Err(MirrorError::Ipv6Target { session: s.id.clone(), addr: *a });
                     }
                 }
             }
@@ -163,11 +157,7 @@ impl Mirror {
                 targets,
             });
         }
-        Ok(Mirror {
-            classifier,
-            out,
-            config,
-        })
+        Ok(Mirror { classifier, out, config })
     }
 
     /// The classifier inside.
@@ -187,10 +177,7 @@ impl Mirror {
 
     /// Fresh counters sized for this mirror's sessions.
     pub fn counters(&self) -> Counters {
-        Counters {
-            sessions: vec![SessionCounters::default(); self.out.len()],
-            ..Counters::default()
-        }
+        Counters { sessions: vec![SessionCounters::default(); self.out.len()], ..Counters::default() }
     }
 
     /// Output buffer size that fits any copy this mirror makes.
@@ -201,21 +188,13 @@ impl Mirror {
     /// Classifies `frame` travelling in `dir`; when a session mirrors it, writes the outer
     /// VXLAN frame into `out`. `counters` must come from [`Mirror::counters`].
     #[inline]
-    pub fn process(
-        &self,
-        frame: &[u8],
-        dir: Direction,
-        out: &mut [u8],
-        counters: &mut Counters,
-    ) -> Outcome {
+    pub fn process(&self, frame: &[u8], dir: Direction, out: &mut [u8], counters: &mut Counters) -> Outcome {
         counters.read += 1;
         counters.read_bytes += frame.len() as u64;
         let key = FlowKey::parse(frame);
         match self.classifier.classify(&key, dir) {
             Verdict::Mirror { session, .. } => {
-                let (Some(s), Some(c)) =
-                    (self.out.get(session), counters.sessions.get_mut(session))
-                else {
+                let (Some(s), Some(c)) = (self.out.get(session), counters.sessions.get_mut(session)) else {
                     // Counters from another mirror: refuse rather than index out of bounds.
                     counters.errors += 1;
                     return Outcome::NoMatch;
@@ -227,24 +206,13 @@ impl Mirror {
                 let n = s.targets.len() as u64;
                 let pick = ((hash >> 32) * n) >> 32;
                 let dst = s.targets.get(pick as usize).copied().unwrap_or_default();
-                match vxlan::encap_frame_v4(
-                    &self.config.outer,
-                    dst,
-                    source_port(hash),
-                    s.vni,
-                    &frame[..copy],
-                    out,
-                ) {
+                match vxlan::encap_frame_v4(&self.config.outer, dst, source_port(hash), s.vni, &frame[..copy], out) {
                     Ok(len) => {
                         let truncated = copy < frame.len();
                         c.mirrored += 1;
                         c.mirrored_bytes += copy as u64;
                         c.truncated += u64::from(truncated);
-                        Outcome::Mirrored {
-                            session,
-                            len,
-                            truncated,
-                        }
+                        Outcome::Mirrored { session, len, truncated }
                     }
                     Err(e) => {
                         counters.errors += 1;
@@ -304,9 +272,7 @@ impl Mirror {
         let key = FlowKey::parse(frame);
         match self.classifier.classify(&key, dir) {
             Verdict::Mirror { session, .. } => {
-                let (Some(s), Some(c)) =
-                    (self.out.get(session), counters.sessions.get_mut(session))
-                else {
+                let (Some(s), Some(c)) = (self.out.get(session), counters.sessions.get_mut(session)) else {
                     counters.errors += 1;
                     return PayloadOutcome::NoMatch;
                 };
@@ -321,13 +287,7 @@ impl Mirror {
                         c.mirrored += 1;
                         c.mirrored_bytes += copy as u64;
                         c.truncated += u64::from(truncated);
-                        PayloadOutcome::Mirrored {
-                            session,
-                            len,
-                            truncated,
-                            dst,
-                            src_port: source_port(hash),
-                        }
+                        PayloadOutcome::Mirrored { session, len, truncated, dst, src_port: source_port(hash) }
                     }
                     Err(e) => {
                         counters.errors += 1;

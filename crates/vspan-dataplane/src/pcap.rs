@@ -61,12 +61,7 @@ pub trait PacketSource {
 
 /// Where frames go (a pcap file here, a UDP socket in the agent).
 pub trait PacketSink {
-    fn write_packet(
-        &mut self,
-        timestamp: Duration,
-        orig_len: u32,
-        data: &[u8],
-    ) -> Result<(), PcapError>;
+    fn write_packet(&mut self, timestamp: Duration, orig_len: u32, data: &[u8]) -> Result<(), PcapError>;
 }
 
 enum Format<R: Read> {
@@ -116,11 +111,7 @@ impl<R: BufRead> CaptureReader<R> {
             }
             other => return Err(PcapError::NotACapture(other)),
         };
-        Ok(CaptureReader {
-            format,
-            buf: Vec::new(),
-            skipped_link_type: 0,
-        })
+        Ok(CaptureReader { format, buf: Vec::new(), skipped_link_type: 0 })
     }
 }
 
@@ -152,22 +143,14 @@ impl<R: Read> PacketSource for CaptureReader<R> {
                     return Ok(None);
                 };
                 let raw = raw?;
-                let frac_ns = if *nanos {
-                    raw.ts_frac
-                } else {
-                    raw.ts_frac.saturating_mul(1000)
-                };
+                let frac_ns = if *nanos { raw.ts_frac } else { raw.ts_frac.saturating_mul(1000) };
                 // Out-of-range fractions are clamped rather than rejected: a bad
                 // timestamp should not stop a replay.
                 let timestamp = Duration::new(u64::from(raw.ts_sec), frac_ns.min(999_999_999));
                 self.buf.clear();
                 self.buf.extend_from_slice(&raw.data);
                 let orig_len = raw.orig_len.max(raw.incl_len);
-                Ok(Some(Packet {
-                    timestamp,
-                    orig_len,
-                    data: &self.buf,
-                }))
+                Ok(Some(Packet { timestamp, orig_len, data: &self.buf }))
             }
             Format::PcapNg(reader) => loop {
                 let Some(block) = reader.next_block() else {
@@ -193,13 +176,8 @@ impl<R: Read> PacketSource for CaptureReader<R> {
                     }
                     _ => continue,
                 };
-                let Some(idb) = usize::try_from(iface)
-                    .ok()
-                    .and_then(|i| reader.interfaces().get(i))
-                else {
-                    return Err(PcapError::Format(format!(
-                        "packet of undeclared interface {iface}"
-                    )));
+                let Some(idb) = usize::try_from(iface).ok().and_then(|i| reader.interfaces().get(i)) else {
+                    return Err(PcapError::Format(format!("packet of undeclared interface {iface}")));
                 };
                 if idb.linktype != DataLink::ETHERNET {
                     self.skipped_link_type += 1;
@@ -272,12 +250,7 @@ impl<W: Write> PcapWriter<W> {
 }
 
 impl<W: Write> PacketSink for PcapWriter<W> {
-    fn write_packet(
-        &mut self,
-        timestamp: Duration,
-        orig_len: u32,
-        data: &[u8],
-    ) -> Result<(), PcapError> {
+    fn write_packet(&mut self, timestamp: Duration, orig_len: u32, data: &[u8]) -> Result<(), PcapError> {
         let incl = u32::try_from(data.len())
             .ok()
             .filter(|l| *l <= SNAPLEN)
@@ -307,11 +280,7 @@ impl VniPcapDir {
     /// Output into `dir` (created if missing), rotating at `max_bytes` per file.
     pub fn new(dir: &Path, max_bytes: u64) -> Result<Self, PcapError> {
         std::fs::create_dir_all(dir)?;
-        Ok(VniPcapDir {
-            dir: dir.to_path_buf(),
-            max_bytes: max_bytes.max(1),
-            files: HashMap::new(),
-        })
+        Ok(VniPcapDir { dir: dir.to_path_buf(), max_bytes: max_bytes.max(1), files: HashMap::new() })
     }
 
     /// Path of file number `seq` of `vni`.
@@ -320,19 +289,13 @@ impl VniPcapDir {
     }
 
     /// Appends a frame to `vni`'s current file, starting a new file if this one is full.
-    pub fn write(
-        &mut self,
-        vni: u32,
-        timestamp: Duration,
-        orig_len: u32,
-        data: &[u8],
-    ) -> Result<(), PcapError> {
+    pub fn write(&mut self, vni: u32, timestamp: Duration, orig_len: u32, data: &[u8]) -> Result<(), PcapError> {
         let record = 16 + data.len() as u64;
         let rotate = match self.files.get(&vni) {
             None => Some(0),
-            Some((seq, w)) => (w.bytes_written() > 24
-                && w.bytes_written() + record > self.max_bytes)
-                .then_some(seq + 1),
+            Some((seq, w)) => {
+                (w.bytes_written() > 24 && w.bytes_written() + record > self.max_bytes).then_some(seq + 1)
+            }
         };
         if let Some(seq) = rotate {
             let w = PcapWriter::create(&self.path(vni, seq))?;
@@ -369,10 +332,7 @@ mod tests {
         let bytes = w.into_inner().unwrap();
         let mut r = CaptureReader::new(&bytes[..]).unwrap();
         let p = r.next_packet().unwrap().unwrap();
-        assert_eq!(
-            (p.timestamp, p.orig_len, p.data),
-            (ts, 1514, &[1u8, 2, 3][..])
-        );
+        assert_eq!((p.timestamp, p.orig_len, p.data), (ts, 1514, &[1u8, 2, 3][..]));
         let p = r.next_packet().unwrap().unwrap();
         assert_eq!(p.orig_len, 70);
         assert!(r.next_packet().unwrap().is_none());

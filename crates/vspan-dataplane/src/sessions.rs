@@ -28,19 +28,11 @@ pub enum SessionsError {
     #[error("sessions file: {0}")]
     Shape(String),
     #[error("{entry}: field {field}: {msg}")]
-    Field {
-        entry: String,
-        field: &'static str,
-        msg: String,
-    },
+    Field { entry: String, field: &'static str, msg: String },
 }
 
 fn field_err(entry: &str, field: &'static str, msg: impl Into<String>) -> SessionsError {
-    SessionsError::Field {
-        entry: entry.to_string(),
-        field,
-        msg: msg.into(),
-    }
+    SessionsError::Field { entry: entry.to_string(), field, msg: msg.into() }
 }
 
 /// Rule action.
@@ -87,31 +79,16 @@ impl Cidr {
             Some(p) => p.trim().parse::<u8>().ok().filter(|p| *p <= max)?,
             None => max,
         };
-        let c = Cidr {
-            family,
-            addr,
-            prefix,
-        };
-        Some(Cidr {
-            addr: addr & c.mask(),
-            ..c
-        })
+        let c = Cidr { family, addr, prefix };
+        Some(Cidr { addr: addr & c.mask(), ..c })
     }
 
     /// Mask over the `u128` representation.
     pub fn mask(&self) -> u128 {
         let width: u32 = if self.family == Family::V4 { 32 } else { 128 };
         let host_bits = width - u32::from(self.prefix);
-        let all = if width == 32 {
-            u128::from(u32::MAX)
-        } else {
-            u128::MAX
-        };
-        if host_bits >= 128 {
-            0
-        } else {
-            all & !((1u128 << host_bits) - 1)
-        }
+        let all = if width == 32 { u128::from(u32::MAX) } else { u128::MAX };
+        if host_bits >= 128 { 0 } else { all & !((1u128 << host_bits) - 1) }
     }
 }
 
@@ -191,11 +168,7 @@ pub struct SessionSet {
 /// Looks a field up by its exact name, then case-insensitively (outputs of some tools
 /// lower-case the first letter).
 fn get<'a>(obj: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    obj.get(name).or_else(|| {
-        obj.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
-    })
+    obj.get(name).or_else(|| obj.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v))
 }
 
 fn get_str(obj: &Map<String, Value>, name: &str) -> Option<String> {
@@ -206,11 +179,7 @@ fn get_str(obj: &Map<String, Value>, name: &str) -> Option<String> {
     }
 }
 
-fn get_u32(
-    obj: &Map<String, Value>,
-    entry: &str,
-    name: &'static str,
-) -> Result<Option<u32>, SessionsError> {
+fn get_u32(obj: &Map<String, Value>, entry: &str, name: &'static str) -> Result<Option<u32>, SessionsError> {
     match get(obj, name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) => n
@@ -228,11 +197,7 @@ fn get_u32(
     }
 }
 
-fn get_bool(
-    obj: &Map<String, Value>,
-    entry: &str,
-    name: &'static str,
-) -> Result<Option<bool>, SessionsError> {
+fn get_bool(obj: &Map<String, Value>, entry: &str, name: &'static str) -> Result<Option<bool>, SessionsError> {
     match get(obj, name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Bool(b)) => Ok(Some(*b)),
@@ -272,16 +237,13 @@ fn parse_protocol(s: &str) -> Option<Protocol> {
 
 fn parse_rule(v: &Value, filter: &str, dir: &str, n: usize) -> Result<Rule, SessionsError> {
     let entry = format!("filter {filter} {dir} rule {}", n + 1);
-    let obj = v
-        .as_object()
-        .ok_or_else(|| SessionsError::Shape(format!("{entry} is not an object")))?;
+    let obj = v.as_object().ok_or_else(|| SessionsError::Shape(format!("{entry} is not an object")))?;
     let id = get_str(obj, "TrafficMirrorFilterRuleId");
     let entry = match &id {
         Some(id) => format!("filter {filter} {dir} rule {id}"),
         None => entry,
     };
-    let priority = get_u32(obj, &entry, "Priority")?
-        .ok_or_else(|| field_err(&entry, "Priority", "missing"))?;
+    let priority = get_u32(obj, &entry, "Priority")?.ok_or_else(|| field_err(&entry, "Priority", "missing"))?;
     let action_s = get_str(obj, "Action")
         .or_else(|| get_str(obj, "RuleAction"))
         .ok_or_else(|| field_err(&entry, "Action", "missing"))?;
@@ -289,11 +251,7 @@ fn parse_rule(v: &Value, filter: &str, dir: &str, n: usize) -> Result<Rule, Sess
         "accept" => Action::Accept,
         "drop" => Action::Drop,
         _ => {
-            return Err(field_err(
-                &entry,
-                "Action",
-                format!("{action_s:?} is neither accept nor drop"),
-            ));
+            return Err(field_err(&entry, "Action", format!("{action_s:?} is neither accept nor drop")));
         }
     };
     let proto_s = get_str(obj, "Protocol").unwrap_or_else(|| "ALL".into());
@@ -312,9 +270,9 @@ fn parse_rule(v: &Value, filter: &str, dir: &str, n: usize) -> Result<Rule, Sess
         match get_str(obj, name) {
             None => Ok(None),
             Some(s) if s.trim().is_empty() => Ok(None),
-            Some(s) => Cidr::parse(&s)
-                .map(Some)
-                .ok_or_else(|| field_err(&entry, name, format!("not a CIDR block: {s:?}"))),
+            Some(s) => {
+                Cidr::parse(&s).map(Some).ok_or_else(|| field_err(&entry, name, format!("not a CIDR block: {s:?}")))
+            }
         }
     };
     let source = cidr("SourceCidrBlock")?;
@@ -336,8 +294,7 @@ fn parse_rule(v: &Value, filter: &str, dir: &str, n: usize) -> Result<Rule, Sess
     let ports = |name: &'static str| -> Result<PortRange, SessionsError> {
         match get_str(obj, name) {
             None => Ok(PortRange::ANY),
-            Some(s) => PortRange::parse(&s)
-                .ok_or_else(|| field_err(&entry, name, format!("not a port range: {s:?}"))),
+            Some(s) => PortRange::parse(&s).ok_or_else(|| field_err(&entry, name, format!("not a port range: {s:?}"))),
         }
     };
     Ok(Rule {
@@ -354,66 +311,34 @@ fn parse_rule(v: &Value, filter: &str, dir: &str, n: usize) -> Result<Rule, Sess
 }
 
 fn parse_filter(v: &Value, n: usize) -> Result<Filter, SessionsError> {
-    let obj = v
-        .as_object()
-        .ok_or_else(|| SessionsError::Shape(format!("filter {} is not an object", n + 1)))?;
-    let id = get_str(obj, "TrafficMirrorFilterId").ok_or_else(|| {
-        field_err(
-            &format!("filter {}", n + 1),
-            "TrafficMirrorFilterId",
-            "missing",
-        )
-    })?;
+    let obj = v.as_object().ok_or_else(|| SessionsError::Shape(format!("filter {} is not an object", n + 1)))?;
+    let id = get_str(obj, "TrafficMirrorFilterId")
+        .ok_or_else(|| field_err(&format!("filter {}", n + 1), "TrafficMirrorFilterId", "missing"))?;
     let rules = |name: &str, dir: &str| -> Result<Vec<Rule>, SessionsError> {
         get_list(obj, name)
-            .map(|l| {
-                l.iter()
-                    .enumerate()
-                    .map(|(i, r)| parse_rule(r, &id, dir, i))
-                    .collect()
-            })
+            .map(|l| l.iter().enumerate().map(|(i, r)| parse_rule(r, &id, dir, i)).collect())
             .unwrap_or(Ok(Vec::new()))
     };
-    Ok(Filter {
-        ingress: rules("IngressRules", "ingress")?,
-        egress: rules("EgressRules", "egress")?,
-        id,
-    })
+    Ok(Filter { ingress: rules("IngressRules", "ingress")?, egress: rules("EgressRules", "egress")?, id })
 }
 
 fn parse_session(v: &Value, n: usize) -> Result<Session, SessionsError> {
-    let obj = v
-        .as_object()
-        .ok_or_else(|| SessionsError::Shape(format!("session {} is not an object", n + 1)))?;
-    let id = get_str(obj, "TrafficMirrorSessionId").ok_or_else(|| {
-        field_err(
-            &format!("session {}", n + 1),
-            "TrafficMirrorSessionId",
-            "missing",
-        )
-    })?;
+    let obj = v.as_object().ok_or_else(|| SessionsError::Shape(format!("session {} is not an object", n + 1)))?;
+    let id = get_str(obj, "TrafficMirrorSessionId")
+        .ok_or_else(|| field_err(&format!("session {}", n + 1), "TrafficMirrorSessionId", "missing"))?;
     let entry = format!("session {id}");
-    let priority = get_u32(obj, &entry, "Priority")?
-        .ok_or_else(|| field_err(&entry, "Priority", "missing"))?;
-    let vni = get_u32(obj, &entry, "VirtualNetworkId")?
-        .ok_or_else(|| field_err(&entry, "VirtualNetworkId", "missing"))?;
+    let priority = get_u32(obj, &entry, "Priority")?.ok_or_else(|| field_err(&entry, "Priority", "missing"))?;
+    let vni =
+        get_u32(obj, &entry, "VirtualNetworkId")?.ok_or_else(|| field_err(&entry, "VirtualNetworkId", "missing"))?;
     if vni > 0x00ff_ffff {
-        return Err(field_err(
-            &entry,
-            "VirtualNetworkId",
-            format!("{vni} does not fit in 24 bits"),
-        ));
+        return Err(field_err(&entry, "VirtualNetworkId", format!("{vni} does not fit in 24 bits")));
     }
     let packet_length = get_u32(obj, &entry, "PacketLength")?;
     if packet_length == Some(0) {
         return Err(field_err(&entry, "PacketLength", "must be at least 1"));
     }
     let source_ids = get_list(obj, "TrafficMirrorSourceIds")
-        .map(|l| {
-            l.iter()
-                .filter_map(|s| s.as_str().map(str::to_string))
-                .collect()
-        })
+        .map(|l| l.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
         .unwrap_or_default();
     Ok(Session {
         priority,
@@ -433,9 +358,7 @@ impl SessionSet {
     /// Parses a sessions file.
     pub fn from_json(text: &str) -> Result<SessionSet, SessionsError> {
         let root: Value = serde_json::from_str(text)?;
-        let obj = root
-            .as_object()
-            .ok_or_else(|| SessionsError::Shape("top level is not an object".into()))?;
+        let obj = root.as_object().ok_or_else(|| SessionsError::Shape("top level is not an object".into()))?;
         let sessions = get_list(obj, "TrafficMirrorSessions")
             .ok_or_else(|| SessionsError::Shape("TrafficMirrorSessions list missing".into()))?
             .iter()
@@ -443,18 +366,11 @@ impl SessionSet {
             .map(|(i, v)| parse_session(v, i))
             .collect::<Result<Vec<_>, _>>()?;
         let filters = get_list(obj, "TrafficMirrorFilters")
-            .map(|l| {
-                l.iter()
-                    .enumerate()
-                    .map(|(i, v)| parse_filter(v, i))
-                    .collect::<Result<Vec<_>, _>>()
-            })
+            .map(|l| l.iter().enumerate().map(|(i, v)| parse_filter(v, i)).collect::<Result<Vec<_>, _>>())
             .unwrap_or(Ok(Vec::new()))?;
         let mut targets = HashMap::new();
         if let Some(t) = get(obj, "Targets") {
-            let t = t
-                .as_object()
-                .ok_or_else(|| SessionsError::Shape("Targets is not an object".into()))?;
+            let t = t.as_object().ok_or_else(|| SessionsError::Shape("Targets is not an object".into()))?;
             for (id, v) in t {
                 let entry = format!("target {id}");
                 let strs: Vec<&str> = match v {
@@ -476,17 +392,12 @@ impl SessionSet {
                 targets.insert(id.clone(), addrs);
             }
         }
-        Ok(SessionSet {
-            sessions,
-            filters,
-            targets,
-        })
+        Ok(SessionSet { sessions, filters, targets })
     }
 
     /// Keeps only the sessions whose sources include `eni` (the sessions of one ENI).
     pub fn retain_source(&mut self, eni: &str) {
-        self.sessions
-            .retain(|s| s.source_ids.iter().any(|id| id == eni));
+        self.sessions.retain(|s| s.source_ids.iter().any(|id| id == eni));
     }
 }
 
@@ -547,10 +458,7 @@ mod tests {
             (r#""Protocol": "TCP""#, r#""Protocol": "SCTPX""#),
             (r#""10.0.0.0/8""#, r#""10.0.0.0/33""#),
             (r#""1/200""#, r#""200/1""#),
-            (
-                r#""VirtualNetworkId": 100"#,
-                r#""VirtualNetworkId": 16777216"#,
-            ),
+            (r#""VirtualNetworkId": 100"#, r#""VirtualNetworkId": 16777216"#),
             (r#""Enabled": "True""#, r#""Enabled": "maybe""#),
             (r#""::/0""#, r#""0.0.0.0/0""#),
         ] {

@@ -16,11 +16,7 @@ pub fn synthetic_frame(i: u32, size: usize) -> Vec<u8> {
     let proto = if flow.is_multiple_of(3) { 17u8 } else { 6u8 };
     let (a, b) = ([10, 0, (flow >> 8) as u8, flow as u8], [10, 1, 0, 1]);
     let (pa, pb) = (40000 + flow as u16, if proto == 6 { 443 } else { 53 });
-    let (src, dst, sp, dp) = if reverse {
-        (b, a, pb, pa)
-    } else {
-        (a, b, pa, pb)
-    };
+    let (src, dst, sp, dp) = if reverse { (b, a, pb, pa) } else { (a, b, pa, pb) };
     f[0..6].copy_from_slice(&[2, 0, 0, 0, 0, if reverse { 0x0b } else { 0x0a }]);
     f[6..12].copy_from_slice(&[2, 0, 0, 0, 0, if reverse { 0x0a } else { 0x0b }]);
     f[12..14].copy_from_slice(&[0x08, 0x00]);
@@ -81,9 +77,8 @@ pub fn bench_sessions(rules: usize, sessions: usize) -> String {
             })
             .collect();
         let list = list.join(",");
-        filters.push(format!(
-            r#"{{"TrafficMirrorFilterId": "f{s}", "IngressRules": [{list}], "EgressRules": [{list}]}}"#
-        ));
+        filters
+            .push(format!(r#"{{"TrafficMirrorFilterId": "f{s}", "IngressRules": [{list}], "EgressRules": [{list}]}}"#));
         sess.push(format!(
             r#"{{"TrafficMirrorSessionId": "s{s}", "Priority": {}, "VirtualNetworkId": {}, "Enabled": true, "TrafficMirrorFilterId": "f{s}", "TrafficMirrorTargetId": "t"}}"#,
             s + 1,
@@ -100,14 +95,7 @@ pub fn bench_sessions(rules: usize, sessions: usize) -> String {
 /// Builds a mirror from [`bench_sessions`] with a 9000-byte MTU (no MTU truncation).
 pub fn bench_mirror(rules: usize, sessions: usize) -> Result<Mirror, String> {
     let set = SessionSet::from_json(&bench_sessions(rules, sessions)).map_err(|e| e.to_string())?;
-    Mirror::new(
-        &set,
-        MirrorConfig {
-            mtu: 9000,
-            ..MirrorConfig::default()
-        },
-    )
-    .map_err(|e| e.to_string())
+    Mirror::new(&set, MirrorConfig { mtu: 9000, ..MirrorConfig::default() }).map_err(|e| e.to_string())
 }
 
 /// Session set of the fuzz target: IPv4 and IPv6 rules, ports, drops, three sessions.
@@ -147,21 +135,13 @@ pub fn fuzz_one(mirror: &Mirror, data: &[u8], out: &mut [u8]) {
     let Some((d, frame)) = data.split_first() else {
         return;
     };
-    let dir = if d & 1 == 0 {
-        Direction::Ingress
-    } else {
-        Direction::Egress
-    };
+    let dir = if d & 1 == 0 { Direction::Ingress } else { Direction::Egress };
     let key = FlowKey::parse(frame);
     let _ = key.stated_len(frame);
     let _ = Direction::from_macs(frame, [2, 0, 0, 0, 0, 1]);
     let mut counters = mirror.counters();
     match mirror.process(frame, dir, out, &mut counters) {
-        Outcome::Mirrored {
-            session,
-            len,
-            truncated,
-        } => {
+        Outcome::Mirrored { session, len, truncated } => {
             let outer = &out[..len];
             let payload = vxlan::udp_payload_to_port(outer, vxlan::VXLAN_PORT);
             let Some(Ok((vni, inner))) = payload.map(vxlan::decap) else {

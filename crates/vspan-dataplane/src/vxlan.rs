@@ -56,9 +56,7 @@ pub fn write_header(vni: u32, out: &mut [u8; VXLAN_HEADER_LEN]) {
 /// Splits a VXLAN UDP payload into its VNI and inner frame.
 #[inline]
 pub fn decap(payload: &[u8]) -> Result<(u32, &[u8]), DecapError> {
-    let (h, inner) = payload
-        .split_first_chunk::<VXLAN_HEADER_LEN>()
-        .ok_or(DecapError::Short(payload.len()))?;
+    let (h, inner) = payload.split_first_chunk::<VXLAN_HEADER_LEN>().ok_or(DecapError::Short(payload.len()))?;
     if h[0] & 0x08 == 0 {
         return Err(DecapError::NoVni(h[0]));
     }
@@ -71,12 +69,9 @@ pub fn decap(payload: &[u8]) -> Result<(u32, &[u8]), DecapError> {
 pub fn encap_payload(vni: u32, inner: &[u8], out: &mut [u8]) -> Result<usize, EncapError> {
     let need = VXLAN_HEADER_LEN + inner.len();
     let have = out.len();
-    let (hdr, rest) = out
-        .split_first_chunk_mut::<VXLAN_HEADER_LEN>()
-        .ok_or(EncapError::BufferTooSmall { have, need })?;
-    let body = rest
-        .get_mut(..inner.len())
-        .ok_or(EncapError::BufferTooSmall { have, need })?;
+    let (hdr, rest) =
+        out.split_first_chunk_mut::<VXLAN_HEADER_LEN>().ok_or(EncapError::BufferTooSmall { have, need })?;
+    let body = rest.get_mut(..inner.len()).ok_or(EncapError::BufferTooSmall { have, need })?;
     write_header(vni, hdr);
     body.copy_from_slice(inner);
     Ok(need)
@@ -114,9 +109,7 @@ pub fn encap_frame_v4(
     }
     let need = OUTER_V4_LEN + inner.len();
     let have = out.len();
-    let frame = out
-        .get_mut(..need)
-        .ok_or(EncapError::BufferTooSmall { have, need })?;
+    let frame = out.get_mut(..need).ok_or(EncapError::BufferTooSmall { have, need })?;
     let (hdr, body) = frame.split_at_mut(OUTER_V4_LEN);
     body.copy_from_slice(inner);
     // Bounded above by MAX_INNER_V4, so both lengths fit in u16.
@@ -185,18 +178,14 @@ mod tests {
     use super::*;
     use crate::parse::tests::ipv4_frame;
 
-    const OUTER: OuterV4 = OuterV4 {
-        src_mac: DEFAULT_OUTER_SRC_MAC,
-        dst_mac: DEFAULT_OUTER_DST_MAC,
-        src_ip: [10, 0, 0, 1],
-    };
+    const OUTER: OuterV4 =
+        OuterV4 { src_mac: DEFAULT_OUTER_SRC_MAC, dst_mac: DEFAULT_OUTER_DST_MAC, src_ip: [10, 0, 0, 1] };
 
     #[test]
     fn frame_round_trips_with_valid_checksums() {
         let inner = ipv4_frame(6, [10, 1, 1, 1], [10, 2, 2, 2], 1000, 22);
         let mut buf = [0u8; 256];
-        let n =
-            encap_frame_v4(&OUTER, [198, 51, 100, 7], 50000, 0x123456, &inner, &mut buf).unwrap();
+        let n = encap_frame_v4(&OUTER, [198, 51, 100, 7], 50000, 0x123456, &inner, &mut buf).unwrap();
         let f = &buf[..n];
         assert_eq!(n, 50 + inner.len());
         assert_eq!(checksum::checksum(&f[14..34]), 0);
@@ -205,10 +194,7 @@ mod tests {
         pseudo.extend_from_slice(&f[26..34]);
         pseudo.extend_from_slice(&[0, 17]);
         pseudo.extend_from_slice(&udp_len.to_be_bytes());
-        assert_eq!(
-            checksum::finish(checksum::sum(&f[34..], checksum::sum(&pseudo, 0))),
-            0
-        );
+        assert_eq!(checksum::finish(checksum::sum(&f[34..], checksum::sum(&pseudo, 0))), 0);
         let payload = udp_payload_to_port(f, VXLAN_PORT).unwrap();
         let (vni, got) = decap(payload).unwrap();
         assert_eq!(vni, 0x123456);
@@ -222,10 +208,7 @@ mod tests {
             encap_frame_v4(&OUTER, [1, 2, 3, 4], 1, 1, &[0u8; 14], &mut small),
             Err(EncapError::BufferTooSmall { .. })
         ));
-        assert!(matches!(
-            encap_payload(1, &[0u8; 40], &mut small),
-            Err(EncapError::BufferTooSmall { .. })
-        ));
+        assert!(matches!(encap_payload(1, &[0u8; 40], &mut small), Err(EncapError::BufferTooSmall { .. })));
         assert_eq!(decap(&[0x08, 0, 0]), Err(DecapError::Short(3)));
         assert_eq!(decap(&[0, 0, 0, 0, 0, 0, 1, 0]), Err(DecapError::NoVni(0)));
     }

@@ -18,11 +18,7 @@ fn main() {
     // Positive control: the counter does see allocations.
     let region = Region::new(GLOBAL);
     std::hint::black_box(vec![0u8; 64]);
-    assert_eq!(
-        region.change().allocations,
-        1,
-        "the counting allocator is not in use"
-    );
+    assert_eq!(region.change().allocations, 1, "the counting allocator is not in use");
 
     let mut total = 0u64;
     for (rules, sessions) in [(0, 1), (1, 1), (10, 1), (1, 3), (10, 3)] {
@@ -36,17 +32,8 @@ fn main() {
             let n = 100_000usize;
             let region = Region::new(GLOBAL);
             for i in 0..n {
-                let dir = if i % 2 == 0 {
-                    Direction::Ingress
-                } else {
-                    Direction::Egress
-                };
-                std::hint::black_box(mirror.process(
-                    &frames[i % frames.len()],
-                    dir,
-                    &mut out,
-                    &mut counters,
-                ));
+                let dir = if i % 2 == 0 { Direction::Ingress } else { Direction::Egress };
+                std::hint::black_box(mirror.process(&frames[i % frames.len()], dir, &mut out, &mut counters));
             }
             let change = region.change();
             assert_eq!(

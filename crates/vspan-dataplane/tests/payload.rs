@@ -14,27 +14,13 @@ fn payload_matches_full_frame() -> Result<(), String> {
     let (mut c1, mut c2) = (m.counters(), m.counters());
     for i in 0..256u32 {
         let f = synthetic_frame(i, 60 + (i as usize * 37) % 1400);
-        let dir = if i % 2 == 0 {
-            Direction::Ingress
-        } else {
-            Direction::Egress
-        };
+        let dir = if i % 2 == 0 { Direction::Ingress } else { Direction::Egress };
         let a = m.process(&f, dir, &mut full, &mut c1);
         let b = m.process_payload(&f, dir, &mut pay, &mut c2);
         match (a, b) {
             (
-                Outcome::Mirrored {
-                    session,
-                    len,
-                    truncated,
-                },
-                PayloadOutcome::Mirrored {
-                    session: s2,
-                    len: l2,
-                    truncated: t2,
-                    dst,
-                    src_port,
-                },
+                Outcome::Mirrored { session, len, truncated },
+                PayloadOutcome::Mirrored { session: s2, len: l2, truncated: t2, dst, src_port },
             ) => {
                 assert_eq!((session, truncated), (s2, t2));
                 assert_eq!(len - 42, l2);

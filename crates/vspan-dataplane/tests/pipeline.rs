@@ -23,31 +23,21 @@ const SESSIONS: &str = r#"{
 
 #[test]
 fn replay_then_decap_gives_truncated_frames() {
-    let frames: Vec<Vec<u8>> = (0..300)
-        .map(|i| synthetic_frame(i, [60, 200, 1514][i as usize % 3]))
-        .collect();
+    let frames: Vec<Vec<u8>> = (0..300).map(|i| synthetic_frame(i, [60, 200, 1514][i as usize % 3])).collect();
     let mut w = PcapWriter::new(Vec::new()).unwrap();
     for (i, f) in frames.iter().enumerate() {
-        w.write_packet(Duration::from_millis(i as u64), f.len() as u32, f)
-            .unwrap();
+        w.write_packet(Duration::from_millis(i as u64), f.len() as u32, f).unwrap();
     }
     let input = w.into_inner().unwrap();
 
-    let mirror = Mirror::new(
-        &SessionSet::from_json(SESSIONS).unwrap(),
-        MirrorConfig::default(),
-    )
-    .unwrap();
+    let mirror = Mirror::new(&SessionSet::from_json(SESSIONS).unwrap(), MirrorConfig::default()).unwrap();
     let mut counters = mirror.counters();
     let mut src = CaptureReader::new(&input[..]).unwrap();
     let mut sink = PcapWriter::new(Vec::new()).unwrap();
     let mut out = vec![0u8; mirror.max_frame_len()];
     while let Some(p) = src.next_packet().unwrap() {
-        if let Outcome::Mirrored { len, .. } =
-            mirror.process(p.data, Direction::Ingress, &mut out, &mut counters)
-        {
-            sink.write_packet(p.timestamp, len as u32, &out[..len])
-                .unwrap();
+        if let Outcome::Mirrored { len, .. } = mirror.process(p.data, Direction::Ingress, &mut out, &mut counters) {
+            sink.write_packet(p.timestamp, len as u32, &out[..len]).unwrap();
         }
     }
     let output = sink.into_inner().unwrap();
@@ -57,8 +47,7 @@ fn replay_then_decap_gives_truncated_frames() {
     let mut i = 0;
     while let Some(p) = back.next_packet().unwrap() {
         let f = &frames[i];
-        let (vni, inner) =
-            vxlan::decap(vxlan::udp_payload_to_port(p.data, vxlan::VXLAN_PORT).unwrap()).unwrap();
+        let (vni, inner) = vxlan::decap(vxlan::udp_payload_to_port(p.data, vxlan::VXLAN_PORT).unwrap()).unwrap();
         let is_udp = FlowKey::parse(f).proto == 17;
         let (want_vni, plen) = if is_udp { (11, 70) } else { (22, 300) };
         assert_eq!(vni, want_vni);
@@ -73,14 +62,6 @@ fn replay_then_decap_gives_truncated_frames() {
     assert_eq!(i, 300);
     assert_eq!(
         counters.truncated(),
-        frames
-            .iter()
-            .filter(|f| f.len()
-                > if FlowKey::parse(f).proto == 17 {
-                    70
-                } else {
-                    300
-                })
-            .count() as u64
+        frames.iter().filter(|f| f.len() > if FlowKey::parse(f).proto == 17 { 70 } else { 300 }).count() as u64
     );
 }

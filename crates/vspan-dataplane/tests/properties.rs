@@ -135,30 +135,12 @@ fn arb_rule() -> impl Strategy<Value = TRule> {
         prop::option::of((0u16..500, 0u16..50000)),
     )
         .prop_map(|(prio, accept, proto, v6, src, dst, sp, dp)| {
-            let cidr = |c: Option<(usize, u8)>| {
-                c.map(|(i, p)| {
-                    if v6 {
-                        (V6_ADDRS[i % 3], p * 4)
-                    } else {
-                        (V4_ADDRS[i], p)
-                    }
-                })
-            };
+            let cidr =
+                |c: Option<(usize, u8)>| c.map(|(i, p)| if v6 { (V6_ADDRS[i % 3], p * 4) } else { (V4_ADDRS[i], p) });
             let tcp_udp = proto == "TCP" || proto == "UDP";
-            let range = |r: Option<(u16, u16)>| {
-                r.filter(|_| tcp_udp)
-                    .map(|(a, w)| (a.max(1), a.max(1).saturating_add(w)))
-            };
-            TRule {
-                prio,
-                accept,
-                proto,
-                v6,
-                src: cidr(src),
-                dst: cidr(dst),
-                sport: range(sp),
-                dport: range(dp),
-            }
+            let range =
+                |r: Option<(u16, u16)>| r.filter(|_| tcp_udp).map(|(a, w)| (a.max(1), a.max(1).saturating_add(w)));
+            TRule { prio, accept, proto, v6, src: cidr(src), dst: cidr(dst), sport: range(sp), dport: range(dp) }
         })
 }
 
@@ -169,12 +151,7 @@ fn arb_session() -> impl Strategy<Value = TSession> {
         prop::collection::vec(arb_rule(), 0..6),
         prop::collection::vec(arb_rule(), 0..6),
     )
-        .prop_map(|(prio, enabled, ingress, egress)| TSession {
-            prio,
-            enabled,
-            ingress,
-            egress,
-        })
+        .prop_map(|(prio, enabled, ingress, egress)| TSession { prio, enabled, ingress, egress })
 }
 
 fn arb_packet() -> impl Strategy<Value = TPacket> {
@@ -210,10 +187,7 @@ fn cidr_str(c: (u128, u8), v6: bool) -> String {
 fn rule_json(r: &TRule) -> String {
     let mut f = vec![
         format!(r#""Priority": {}"#, r.prio),
-        format!(
-            r#""Action": "{}""#,
-            if r.accept { "accept" } else { "drop" }
-        ),
+        format!(r#""Action": "{}""#, if r.accept { "accept" } else { "drop" }),
         format!(r#""Protocol": "{}""#, r.proto),
         format!(r#""IpVersion": "{}""#, if r.v6 { "IPv6" } else { "IPv4" }),
     ];
@@ -221,10 +195,7 @@ fn rule_json(r: &TRule) -> String {
         f.push(format!(r#""SourceCidrBlock": "{}""#, cidr_str(c, r.v6)));
     }
     if let Some(c) = r.dst {
-        f.push(format!(
-            r#""DestinationCidrBlock": "{}""#,
-            cidr_str(c, r.v6)
-        ));
+        f.push(format!(r#""DestinationCidrBlock": "{}""#, cidr_str(c, r.v6)));
     }
     let pr = |p: Option<(u16, u16)>| p.map(|(a, b)| format!("{a}/{b}")).unwrap_or("-1/-1".into());
     f.push(format!(r#""SourcePortRange": "{}""#, pr(r.sport)));
@@ -267,17 +238,11 @@ fn in_cidr(a: u128, c: (u128, u8), v6: bool) -> bool {
 /// The contract, as literally as possible: index of the mirroring session in file order,
 /// or None (dropped or unmatched), plus whether a drop decided.
 fn reference(sessions: &[TSession], p: &TPacket) -> (Option<usize>, bool) {
-    let mut order: Vec<usize> = (0..sessions.len())
-        .filter(|i| sessions[*i].enabled)
-        .collect();
+    let mut order: Vec<usize> = (0..sessions.len()).filter(|i| sessions[*i].enabled).collect();
     order.sort_by_key(|i| sessions[*i].prio);
     for i in order {
         let s = &sessions[i];
-        let mut rules: Vec<&TRule> = if p.ingress {
-            s.ingress.iter().collect()
-        } else {
-            s.egress.iter().collect()
-        };
+        let mut rules: Vec<&TRule> = if p.ingress { s.ingress.iter().collect() } else { s.egress.iter().collect() };
         rules.sort_by_key(|r| r.prio);
         for r in rules {
             let proto_ok = match r.proto {
@@ -289,8 +254,7 @@ fn reference(sessions: &[TSession], p: &TPacket) -> (Option<usize>, bool) {
             let ports_ok = if r.sport.is_none() && r.dport.is_none() {
                 true
             } else if let Some((sp, dp)) = p.ports {
-                r.sport.is_none_or(|(a, b)| a <= sp && sp <= b)
-                    && r.dport.is_none_or(|(a, b)| a <= dp && dp <= b)
+                r.sport.is_none_or(|(a, b)| a <= sp && sp <= b) && r.dport.is_none_or(|(a, b)| a <= dp && dp <= b)
             } else {
                 false
             };
@@ -300,11 +264,7 @@ fn reference(sessions: &[TSession], p: &TPacket) -> (Option<usize>, bool) {
                 && r.dst.is_none_or(|c| in_cidr(p.dst, c, p.v6))
                 && ports_ok;
             if m {
-                return if r.accept {
-                    (Some(i), false)
-                } else {
-                    (None, true)
-                };
+                return if r.accept { (Some(i), false) } else { (None, true) };
             }
         }
     }
@@ -337,11 +297,7 @@ fn build_frame(p: &TPacket) -> Vec<u8> {
         f.extend_from_slice(&[0x08, 0x00, 0x45, 0]);
         f.extend_from_slice(&((20 + l4.len()) as u16).to_be_bytes());
         f.extend_from_slice(&[0, 1]);
-        f.extend_from_slice(if p.later_fragment {
-            &[0x00, 0x20]
-        } else {
-            &[0x40, 0x00]
-        });
+        f.extend_from_slice(if p.later_fragment { &[0x00, 0x20] } else { &[0x40, 0x00] });
         f.extend_from_slice(&[64, p.proto, 0, 0]);
         f.extend_from_slice(&(p.src as u32).to_be_bytes());
         f.extend_from_slice(&(p.dst as u32).to_be_bytes());
@@ -385,10 +341,7 @@ proptest! {
 }
 
 fn fuzz_cases() -> u32 {
-    std::env::var("VSPAN_FUZZ_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(2000)
+    std::env::var("VSPAN_FUZZ_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(2000)
 }
 
 proptest! {
@@ -433,15 +386,13 @@ proptest! {
 fn pcap_prefix(ng: bool) -> Vec<u8> {
     let mut w = vspan_dataplane::pcap::PcapWriter::new(Vec::new()).unwrap();
     use vspan_dataplane::pcap::PacketSink;
-    w.write_packet(std::time::Duration::ZERO, 0, &synthetic_frame(1, 80))
-        .unwrap();
+    w.write_packet(std::time::Duration::ZERO, 0, &synthetic_frame(1, 80)).unwrap();
     let mut v = w.into_inner().unwrap();
     if ng {
         // Section header block + interface description block (Ethernet), little-endian.
         v = vec![
-            0x0a, 0x0d, 0x0d, 0x0a, 28, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0, 0xff, 0xff,
-            0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 28, 0, 0, 0, 1, 0, 0, 0, 20, 0, 0, 0, 1, 0, 0, 0,
-            0, 0, 4, 0, 20, 0, 0, 0,
+            0x0a, 0x0d, 0x0d, 0x0a, 28, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff,
+            0xff, 0xff, 0xff, 28, 0, 0, 0, 1, 0, 0, 0, 20, 0, 0, 0, 1, 0, 0, 0, 0, 0, 4, 0, 20, 0, 0, 0,
         ];
     }
     v

@@ -23,11 +23,7 @@ pub struct AgentArgs {
     /// Interface to capture, both directions: IFNAME, a pattern such as 'tap*', optionally
     /// with =ENI_ID (the id in TrafficMirrorSourceIds; default: the interface name).
     /// Repeatable. Interfaces that appear later are picked up, vanished ones released.
-    #[arg(
-        long = "source",
-        value_name = "IFNAME[=ENI_ID]",
-        required_unless_present = "stats"
-    )]
+    #[arg(long = "source", value_name = "IFNAME[=ENI_ID]", required_unless_present = "stats")]
     sources: Vec<String>,
     /// Serve Prometheus metrics at http://ADDR/metrics ('none' to disable). With --stats:
     /// the agent to ask.
@@ -64,8 +60,7 @@ pub struct AgentArgs {
 }
 
 fn load(path: &PathBuf) -> anyhow::Result<SessionSet> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     SessionSet::from_json(&text).with_context(|| format!("parsing {}", path.display()))
 }
 
@@ -73,9 +68,7 @@ fn metrics_addr(s: &str) -> anyhow::Result<Option<SocketAddr>> {
     if s == "none" {
         return Ok(None);
     }
-    s.parse()
-        .map(Some)
-        .with_context(|| format!("--metrics-listen {s:?} is not an IP:PORT address"))
+    s.parse().map(Some).with_context(|| format!("--metrics-listen {s:?} is not an IP:PORT address"))
 }
 
 pub fn run(args: AgentArgs) -> anyhow::Result<()> {
@@ -83,8 +76,7 @@ pub fn run(args: AgentArgs) -> anyhow::Result<()> {
         let Some(addr) = metrics_addr(&args.metrics_listen)? else {
             bail!("--stats needs --metrics-listen ADDR of the running agent");
         };
-        let text = vspan_agent::metrics::fetch(addr)
-            .with_context(|| format!("asking the agent at {addr}"))?;
+        let text = vspan_agent::metrics::fetch(addr).with_context(|| format!("asking the agent at {addr}"))?;
         print!("{}", stats_table(&text));
         return Ok(());
     }
@@ -103,19 +95,14 @@ pub fn run(args: AgentArgs) -> anyhow::Result<()> {
             block_timeout_ms: args.block_timeout_ms,
             fanout_group: None,
         },
-        tx: TxConfig {
-            sockets: args.tx_sockets,
-            port_base: args.tx_port_base,
-            mark: args.mark,
-            ..TxConfig::default()
-        },
+        tx: TxConfig { sockets: args.tx_sockets, port_base: args.tx_port_base, mark: args.mark, ..TxConfig::default() },
         mtu: args.mtu,
         ..AgentConfig::default()
     };
     let mut agent = Agent::new(cfg, set)?;
     if let Some(addr) = metrics_addr(&args.metrics_listen)? {
-        let (local, _thread) = vspan_agent::metrics::serve(addr, agent.stats())
-            .with_context(|| format!("serving metrics on {addr}"))?;
+        let (local, _thread) =
+            vspan_agent::metrics::serve(addr, agent.stats()).with_context(|| format!("serving metrics on {addr}"))?;
         tracing::info!("metrics on http://{local}/metrics");
     }
     for e in agent.reconcile() {
@@ -126,9 +113,7 @@ pub fn run(args: AgentArgs) -> anyhow::Result<()> {
         agent.captured().join(", "),
         agent.source_ports()
     );
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     rt.block_on(async {
         use tokio::signal::unix::{SignalKind, signal};
         let mut hup = signal(SignalKind::hangup())?;
@@ -181,23 +166,15 @@ fn parse_line(line: &str) -> Option<(&str, BTreeMap<&str, &str>, &str)> {
 /// A one-screen table of the agent's counters.
 fn stats_table(text: &str) -> String {
     let mut ifaces: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-    let mut sessions: BTreeMap<(String, String, String), BTreeMap<String, String>> =
-        BTreeMap::new();
+    let mut sessions: BTreeMap<(String, String, String), BTreeMap<String, String>> = BTreeMap::new();
     for line in text.lines().filter(|l| !l.starts_with('#')) {
         let Some((name, l, v)) = parse_line(line) else {
             continue;
         };
-        let short = name
-            .trim_start_matches("vspan_agent_")
-            .trim_end_matches("_total")
-            .to_string();
+        let short = name.trim_start_matches("vspan_agent_").trim_end_matches("_total").to_string();
         let iface = l.get("interface").copied().unwrap_or("").to_string();
         if let Some(sess) = l.get("session") {
-            let key = (
-                iface,
-                (*sess).to_string(),
-                l.get("vni").copied().unwrap_or("").to_string(),
-            );
+            let key = (iface, (*sess).to_string(), l.get("vni").copied().unwrap_or("").to_string());
             let col = match (l.get("direction"), l.get("reason")) {
                 (Some(d), _) => format!("{short}:{d}"),
                 (_, Some(r)) => format!("{short}:{r}"),
@@ -212,8 +189,7 @@ fn stats_table(text: &str) -> String {
             ifaces.entry(iface).or_default().insert(col, v.to_string());
         }
     }
-    let get =
-        |m: &BTreeMap<String, String>, k: &str| m.get(k).cloned().unwrap_or_else(|| "-".into());
+    let get = |m: &BTreeMap<String, String>, k: &str| m.get(k).cloned().unwrap_or_else(|| "-".into());
     let mut o = String::new();
     o.push_str(&format!(
         "{:<12} {:>3} {:>12} {:>12} {:>12} {:>12} {:>10} {:>10} {:>10} {:>10}\n",
@@ -249,17 +225,7 @@ fn stats_table(text: &str) -> String {
     }
     o.push_str(&format!(
         "\n{:<12} {:<24} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>8} {:>8}\n",
-        "INTERFACE",
-        "SESSION",
-        "VNI",
-        "MIRR_IN",
-        "MIRR_OUT",
-        "FILT_IN",
-        "FILT_OUT",
-        "TRUNC",
-        "SENT",
-        "ERR_MTU",
-        "ERR"
+        "INTERFACE", "SESSION", "VNI", "MIRR_IN", "MIRR_OUT", "FILT_IN", "FILT_OUT", "TRUNC", "SENT", "ERR_MTU", "ERR"
     ));
     for ((n, s, vni), m) in &sessions {
         let trunc = ["packets_truncated:ingress", "packets_truncated:egress"]

@@ -89,10 +89,9 @@ impl<R: Read> Read for Counting<R> {
 const PROGRESS_MIN_BYTES: u64 = 32 << 20;
 
 pub fn run(args: ReplayArgs) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(&args.sessions)
-        .with_context(|| format!("reading {}", args.sessions.display()))?;
-    let mut set =
-        SessionSet::from_json(&text).with_context(|| format!("in {}", args.sessions.display()))?;
+    let text =
+        std::fs::read_to_string(&args.sessions).with_context(|| format!("reading {}", args.sessions.display()))?;
+    let mut set = SessionSet::from_json(&text).with_context(|| format!("in {}", args.sessions.display()))?;
     if let Some(eni) = &args.eni_id {
         set.retain_source(eni);
     }
@@ -109,40 +108,25 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<()> {
         eprintln!("warning: no enabled session applies; nothing will be mirrored");
     }
 
-    let file = std::fs::File::open(&args.input)
-        .with_context(|| format!("opening {}", args.input.display()))?;
+    let file = std::fs::File::open(&args.input).with_context(|| format!("opening {}", args.input.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let read_bytes = Rc::new(Cell::new(0u64));
-    let reader = BufReader::with_capacity(
-        1 << 20,
-        Counting {
-            inner: file,
-            count: read_bytes.clone(),
-        },
-    );
-    let mut source =
-        CaptureReader::new(reader).with_context(|| format!("reading {}", args.input.display()))?;
-    let mut sink = PcapWriter::create(&args.output)
-        .with_context(|| format!("creating {}", args.output.display()))?;
+    let reader = BufReader::with_capacity(1 << 20, Counting { inner: file, count: read_bytes.clone() });
+    let mut source = CaptureReader::new(reader).with_context(|| format!("reading {}", args.input.display()))?;
+    let mut sink = PcapWriter::create(&args.output).with_context(|| format!("creating {}", args.output.display()))?;
 
-    let bar = (!args.no_progress && std::io::stderr().is_terminal() && size >= PROGRESS_MIN_BYTES)
-        .then(|| {
-            let b = ProgressBar::new(size);
-            if let Ok(style) = ProgressStyle::with_template(
-                "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-            ) {
-                b.set_style(style);
-            }
-            b
-        });
+    let bar = (!args.no_progress && std::io::stderr().is_terminal() && size >= PROGRESS_MIN_BYTES).then(|| {
+        let b = ProgressBar::new(size);
+        if let Ok(style) = ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}") {
+            b.set_style(style);
+        }
+        b
+    });
 
     let mut counters = mirror.counters();
     let mut out = vec![0u8; mirror.max_frame_len()];
     let started = std::time::Instant::now();
-    while let Some(p) = source
-        .next_packet()
-        .with_context(|| format!("reading {}", args.input.display()))?
-    {
+    while let Some(p) = source.next_packet().with_context(|| format!("reading {}", args.input.display()))? {
         let dir = match (args.direction, args.eni_mac) {
             (Some(DirectionArg::Ingress), _) => Direction::Ingress,
             (Some(DirectionArg::Egress), _) => Direction::Egress,
@@ -156,8 +140,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<()> {
             },
             (None, None) => bail!("--direction or --eni-mac is required"),
         };
-        if let Outcome::Mirrored { len, .. } = mirror.process(p.data, dir, &mut out, &mut counters)
-        {
+        if let Outcome::Mirrored { len, .. } = mirror.process(p.data, dir, &mut out, &mut counters) {
             sink.write_packet(p.timestamp, len as u32, &out[..len])
                 .with_context(|| format!("writing {}", args.output.display()))?;
         }
@@ -167,17 +150,13 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<()> {
             b.set_position(read_bytes.get());
         }
     }
-    sink.into_inner()
-        .with_context(|| format!("writing {}", args.output.display()))?;
+    sink.into_inner().with_context(|| format!("writing {}", args.output.display()))?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
     let elapsed = started.elapsed();
     if args.json {
-        println!(
-            "{}",
-            summary_json(&mirror, &counters, source.skipped_link_type)
-        );
+        println!("{}", summary_json(&mirror, &counters, source.skipped_link_type));
     } else {
         print_summary(&mirror, &counters, source.skipped_link_type, elapsed);
     }
@@ -218,11 +197,7 @@ fn summary_json(mirror: &Mirror, c: &Counters, skipped: u64) -> serde_json::Valu
 
 fn print_summary(mirror: &Mirror, c: &Counters, skipped: u64, elapsed: std::time::Duration) {
     let secs = elapsed.as_secs_f64().max(1e-9);
-    println!(
-        "packets read       {:>12}  ({:.0} packets/s)",
-        c.read,
-        c.read as f64 / secs
-    );
+    println!("packets read       {:>12}  ({:.0} packets/s)", c.read, c.read as f64 / secs);
     if c.foreign > 0 {
         println!("  not this ENI's   {:>12}", c.foreign);
     }

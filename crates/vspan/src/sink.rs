@@ -55,19 +55,11 @@ struct Tally {
 
 impl Tally {
     fn line(&self) -> String {
-        let mut s: Vec<String> = self
-            .per_vni
-            .iter()
-            .map(|(vni, (p, _))| format!("vni {vni}: {p}"))
-            .collect();
+        let mut s: Vec<String> = self.per_vni.iter().map(|(vni, (p, _))| format!("vni {vni}: {p}")).collect();
         if self.not_vxlan > 0 {
             s.push(format!("not VXLAN: {}", self.not_vxlan));
         }
-        if s.is_empty() {
-            "no packets yet".into()
-        } else {
-            s.join("  ")
-        }
+        if s.is_empty() { "no packets yet".into() } else { s.join("  ") }
     }
 
     fn print(&self, json: bool) {
@@ -77,10 +69,7 @@ impl Tally {
                 .iter()
                 .map(|(v, (p, b))| (v.to_string(), serde_json::json!({"packets": p, "bytes": b})))
                 .collect();
-            println!(
-                "{}",
-                serde_json::json!({"vni": per, "not_vxlan": self.not_vxlan})
-            );
+            println!("{}", serde_json::json!({"vni": per, "not_vxlan": self.not_vxlan}));
         } else {
             println!("{:>9} {:>12} {:>14}", "vni", "packets", "bytes");
             for (v, (p, b)) in &self.per_vni {
@@ -94,12 +83,7 @@ impl Tally {
 }
 
 /// Decapsulates one VXLAN UDP payload into the VNI's file.
-fn deliver(
-    payload: &[u8],
-    timestamp: Duration,
-    out: &mut VniPcapDir,
-    tally: &mut Tally,
-) -> anyhow::Result<()> {
+fn deliver(payload: &[u8], timestamp: Duration, out: &mut VniPcapDir, tally: &mut Tally) -> anyhow::Result<()> {
     let Ok((vni, inner)) = vxlan::decap(payload) else {
         tally.not_vxlan += 1;
         return Ok(());
@@ -118,12 +102,8 @@ pub fn run(args: SinkArgs) -> anyhow::Result<()> {
         .with_context(|| format!("creating {}", args.out.display()))?;
     let mut tally = Tally::default();
     if let Some(path) = &args.pcap {
-        let mut src =
-            CaptureReader::open(path).with_context(|| format!("reading {}", path.display()))?;
-        while let Some(p) = src
-            .next_packet()
-            .with_context(|| format!("reading {}", path.display()))?
-        {
+        let mut src = CaptureReader::open(path).with_context(|| format!("reading {}", path.display()))?;
+        while let Some(p) = src.next_packet().with_context(|| format!("reading {}", path.display()))? {
             match vxlan::udp_payload_to_port(p.data, args.port) {
                 Some(payload) => deliver(payload, p.timestamp, &mut out, &mut tally)?,
                 None => tally.not_vxlan += 1,
@@ -137,30 +117,17 @@ pub fn run(args: SinkArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn listen(
-    addr: SocketAddr,
-    args: &SinkArgs,
-    out: &mut VniPcapDir,
-    tally: &mut Tally,
-) -> anyhow::Result<()> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+fn listen(addr: SocketAddr, args: &SinkArgs, out: &mut VniPcapDir, tally: &mut Tally) -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     rt.block_on(async {
-        let sock = tokio::net::UdpSocket::bind(addr)
-            .await
-            .with_context(|| format!("binding {addr}"))?;
+        let sock = tokio::net::UdpSocket::bind(addr).await.with_context(|| format!("binding {addr}"))?;
         eprintln!("listening on {}", sock.local_addr()?);
-        let deadline = args
-            .duration
-            .map(|s| Instant::now() + Duration::from_secs_f64(s.max(0.0)));
+        let deadline = args.duration.map(|s| Instant::now() + Duration::from_secs_f64(s.max(0.0)));
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         let mut buf = vec![0u8; 65536];
         let mut received = 0u64;
         loop {
-            if args.count.is_some_and(|c| received >= c)
-                || deadline.is_some_and(|d| Instant::now() >= d)
-            {
+            if args.count.is_some_and(|c| received >= c) || deadline.is_some_and(|d| Instant::now() >= d) {
                 break;
             }
             tokio::select! {
