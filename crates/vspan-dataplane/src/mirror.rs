@@ -185,33 +185,69 @@ impl Mirror {
         vxlan::OUTER_V4_LEN + self.out.iter().map(|s| s.max_copy).max().unwrap_or(0)
     }
 
-    /// Classifies `frame` travelling in `dir`; when a session mirrors it, writes the outer
-    /// VXLAN frame into `out`. `counters` must come from [`Mirror::counters`].
-    #[inline]
-    pub fn process(&self, frame: &[u8], dir: Direction, out: &mut [u8], counters: &mut Counters) -> Outcome {
+    /// Classifies `frame` travelling in `dir` and counts what the classifier decided; for a
+    /// mirrored frame, answers everything either encapsulation needs. Shared by [`Mirror::process`]
+    /// and [`Mirror::process_payload`], so both decide and count alike.
+    #[inline(always)]
+    fn decide(&self, frame: &[u8], dir: Direction, counters: &mut Counters) -> Decision {
         counters.read += 1;
         counters.read_bytes += frame.len() as u64;
         let key = FlowKey::parse(frame);
         match self.classifier.classify(&key, dir) {
             Verdict::Mirror { session, .. } => {
-                let (Some(s), Some(c)) = (self.out.get(session), counters.sessions.get_mut(session)) else {
+                let (Some(s), true) = (self.out.get(session), session < counters.sessions.len()) else {
                     // Counters from another mirror: refuse rather than index out of bounds.
                     counters.errors += 1;
-                    return Outcome::NoMatch;
+                    return Decision::NoMatch;
                 };
-                let copy = s.max_copy.min(frame.len());
                 let hash = symmetric_hash(&key);
                 // Backend from the high hash bits (the port uses the low ones), by
                 // multiply-shift rather than a division: (h32 * n) >> 32 < n.
                 let n = s.targets.len() as u64;
                 let pick = ((hash >> 32) * n) >> 32;
-                let dst = s.targets.get(pick as usize).copied().unwrap_or_default();
-                match vxlan::encap_frame_v4(&self.config.outer, dst, source_port(hash), s.vni, &frame[..copy], out) {
+                Decision::Mirror {
+                    session,
+                    vni: s.vni,
+                    copy: s.max_copy.min(frame.len()),
+                    dst: s.targets.get(pick as usize).copied().unwrap_or_default(),
+                    src_port: source_port(hash),
+                }
+            }
+            Verdict::Filtered { session, .. } => {
+                if let Some(c) = counters.sessions.get_mut(session) {
+                    c.filtered += 1;
+                }
+                Decision::Filtered { session }
+            }
+            Verdict::NoMatch => {
+                counters.unmatched += 1;
+                Decision::NoMatch
+            }
+        }
+    }
+
+    /// Counts a copy of `copy` bytes of a `frame_len`-byte frame as sent by `session`;
+    /// answers whether it was cut.
+    #[inline(always)]
+    fn count_copy(counters: &mut Counters, session: usize, copy: usize, frame_len: usize) -> bool {
+        let truncated = copy < frame_len;
+        if let Some(c) = counters.sessions.get_mut(session) {
+            c.mirrored += 1;
+            c.mirrored_bytes += copy as u64;
+            c.truncated += u64::from(truncated);
+        }
+        truncated
+    }
+
+    /// Classifies `frame` travelling in `dir`; when a session mirrors it, writes the outer
+    /// VXLAN frame into `out`. `counters` must come from [`Mirror::counters`].
+    #[inline]
+    pub fn process(&self, frame: &[u8], dir: Direction, out: &mut [u8], counters: &mut Counters) -> Outcome {
+        match self.decide(frame, dir, counters) {
+            Decision::Mirror { session, vni, copy, dst, src_port } => {
+                match vxlan::encap_frame_v4(&self.config.outer, dst, src_port, vni, &frame[..copy], out) {
                     Ok(len) => {
-                        let truncated = copy < frame.len();
-                        c.mirrored += 1;
-                        c.mirrored_bytes += copy as u64;
-                        c.truncated += u64::from(truncated);
+                        let truncated = Self::count_copy(counters, session, copy, frame.len());
                         Outcome::Mirrored { session, len, truncated }
                     }
                     Err(e) => {
@@ -220,18 +256,17 @@ impl Mirror {
                     }
                 }
             }
-            Verdict::Filtered { session, .. } => {
-                if let Some(c) = counters.sessions.get_mut(session) {
-                    c.filtered += 1;
-                }
-                Outcome::Filtered { session }
-            }
-            Verdict::NoMatch => {
-                counters.unmatched += 1;
-                Outcome::NoMatch
-            }
+            Decision::Filtered { session } => Outcome::Filtered { session },
+            Decision::NoMatch => Outcome::NoMatch,
         }
     }
+}
+
+/// What the classifier decided for one frame, before any encapsulation.
+enum Decision {
+    Mirror { session: usize, vni: u32, copy: usize, dst: [u8; 4], src_port: u16 },
+    Filtered { session: usize },
+    NoMatch,
 }
 
 /// What [`Mirror::process_payload`] did with one frame.
@@ -253,7 +288,6 @@ pub enum PayloadOutcome {
     Error(EncapError),
 }
 
-// Separate impl block so the UDP-socket sender's entry point stays additive to the module.
 impl Mirror {
     /// [`Mirror::process`] for senders whose kernel builds the outer headers (a UDP socket):
     /// writes only the VXLAN header and the cut inner frame into `out` and returns the outer
@@ -267,27 +301,12 @@ impl Mirror {
         out: &mut [u8],
         counters: &mut Counters,
     ) -> PayloadOutcome {
-        counters.read += 1;
-        counters.read_bytes += frame.len() as u64;
-        let key = FlowKey::parse(frame);
-        match self.classifier.classify(&key, dir) {
-            Verdict::Mirror { session, .. } => {
-                let (Some(s), Some(c)) = (self.out.get(session), counters.sessions.get_mut(session)) else {
-                    counters.errors += 1;
-                    return PayloadOutcome::NoMatch;
-                };
-                let copy = s.max_copy.min(frame.len());
-                let hash = symmetric_hash(&key);
-                let n = s.targets.len() as u64;
-                let pick = ((hash >> 32) * n) >> 32;
-                let dst = s.targets.get(pick as usize).copied().unwrap_or_default();
-                match vxlan::encap_payload(s.vni, &frame[..copy], out) {
+        match self.decide(frame, dir, counters) {
+            Decision::Mirror { session, vni, copy, dst, src_port } => {
+                match vxlan::encap_payload(vni, &frame[..copy], out) {
                     Ok(len) => {
-                        let truncated = copy < frame.len();
-                        c.mirrored += 1;
-                        c.mirrored_bytes += copy as u64;
-                        c.truncated += u64::from(truncated);
-                        PayloadOutcome::Mirrored { session, len, truncated, dst, src_port: source_port(hash) }
+                        let truncated = Self::count_copy(counters, session, copy, frame.len());
+                        PayloadOutcome::Mirrored { session, len, truncated, dst, src_port }
                     }
                     Err(e) => {
                         counters.errors += 1;
@@ -295,16 +314,8 @@ impl Mirror {
                     }
                 }
             }
-            Verdict::Filtered { session, .. } => {
-                if let Some(c) = counters.sessions.get_mut(session) {
-                    c.filtered += 1;
-                }
-                PayloadOutcome::Filtered { session }
-            }
-            Verdict::NoMatch => {
-                counters.unmatched += 1;
-                PayloadOutcome::NoMatch
-            }
+            Decision::Filtered { session } => PayloadOutcome::Filtered { session },
+            Decision::NoMatch => PayloadOutcome::NoMatch,
         }
     }
 
