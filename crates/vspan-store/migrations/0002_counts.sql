@@ -12,4 +12,6 @@ INSERT INTO scope_counts (account, region, sessions)
     SELECT account, region, COUNT(*) FROM sessions GROUP BY account, region;
 
 ALTER TABLE session_sources ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX session_sources_eni_session ON session_sources (eni_id, session_id);
+-- The ENI index carries the session id too, so the source checks never touch the table.
+DROP INDEX session_sources_eni;
+CREATE INDEX session_sources_eni ON session_sources (eni_id, session_id);
