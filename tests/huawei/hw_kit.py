@@ -425,24 +425,16 @@ def sign(method, path, query, headers, body_bytes, sk, date):
     return signed, hmac.new(sk.encode(), sts.encode(), hashlib.sha256).hexdigest()
 
 
-class RawResp:
+class RawResp(aliyun_kit.RawResponse):
+    """aliyun_kit's raw response, reading Huawei's `error_code` and keeping the raw bytes."""
+
     def __init__(self, r):
-        self.r = r
-        self.status = r.status_code
-        self.headers = r.headers
+        super().__init__(r)
         self.content = r.content
-        self.text = r.text
-        try:
-            self.json = r.json()
-        except ValueError:
-            self.json = None
 
     @property
     def code(self):
         return (self.json or {}).get("error_code")
-
-    def __repr__(self):
-        return f"<HTTP {self.status} {self.text[:600]!r}>"
 
 
 class HwRaw:

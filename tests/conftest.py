@@ -1,4 +1,5 @@
-"""Shared fixtures: the vspan binary (VSPAN_BIN, default target/debug/vspan) and tshark."""
+"""Fixtures every suite under tests/ shares: the vspan binary (VSPAN_BIN, default
+target/debug/vspan, built if missing) and tshark."""
 
 import os
 import pathlib
@@ -7,7 +8,7 @@ import subprocess
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
